@@ -1,0 +1,121 @@
+"""The command line: a thin layer over the library (one function per command)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def _log(args):
+    if getattr(args, "quiet", False):
+        return lambda msg: None
+    return lambda msg: print(msg, file=sys.stderr, flush=True)
+
+
+def cmd_build(args) -> int:
+    from .build import build, report_lines, write_json_report
+    from .site import SiteError, build_site
+
+    log = _log(args)
+    result = build(Path(args.source), Path(args.docs), log=log)
+    write_json_report(result, PROJECT / "build" / "report.json")
+    for line in report_lines(result):   # failures are reported even with --quiet
+        print(line, file=sys.stderr)
+    if not args.no_site:
+        log("building site with MkDocs ...")
+        try:
+            build_site(PROJECT, Path(args.site), quiet=args.quiet)
+        except SiteError as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
+    timings = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
+    log(f"timings: {timings}")
+    return 1 if result.failed else 0
+
+
+def cmd_extract(args) -> int:
+    from .build import process_file
+    from .discover import sha256_file, sniff_format
+    from .models import SourceFile
+
+    path = Path(args.path)
+    if not path.is_file():
+        print(f"no such file: {path}", file=sys.stderr)
+        return 2
+    with path.open("rb") as fh:
+        head = fh.read(8192)
+    source = SourceFile(path=path.name, sha256=sha256_file(path), size=path.stat().st_size,
+                        format=sniff_format(head, path))
+    doc, result, _ = process_file(path.parent, source)
+    if doc is None:
+        if args.json:
+            print(json.dumps({"error": result.reason, "stage": result.stage,
+                              "source": {"path": str(path), "sha256": source.sha256, "format": source.format}},
+                             ensure_ascii=False, indent=1))
+        print(f"{path}: [{result.stage}] {result.reason}", file=sys.stderr)
+        return 1
+    data = doc.to_dict()
+    data["source"]["path"] = str(path)
+    data["year"] = doc.year
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+    else:
+        for key in ("title", "type_name", "number", "organ_name", "issued_date", "subject"):
+            print(f"{key:12} {data.get(key)}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from .serve import serve
+
+    site = Path(args.site)
+    if not args.no_build or not (site / "index.html").is_file():
+        code = cmd_build(argparse.Namespace(source=args.source, docs=args.docs, site=args.site,
+                                            no_site=False, quiet=args.quiet))
+        if code == 2:
+            return code
+        if code == 1:
+            print("some originals could not be read (see above); serving the rest", file=sys.stderr)
+    return serve(site, args.host, args.port)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kb.py", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp, site=True):
+        sp.add_argument("--source", default=str(PROJECT / "source_docs"), help="folder of originals")
+        sp.add_argument("--docs", default=str(PROJECT / "docs"), help="Markdown output folder")
+        if site:
+            sp.add_argument("--site", default=str(PROJECT / "site"), help="HTML output folder")
+        sp.add_argument("--quiet", action="store_true", help="no progress output")
+
+    b = sub.add_parser("build", help="build docs/ (Markdown) and site/ (HTML) from source_docs/",
+                       description="Read every original, write docs/, build the site. Exit 1 if any original "
+                                   "could not be read (the others are still published), 2 if the site build failed.")
+    common(b)
+    b.add_argument("--no-site", action="store_true", help="only write docs/")
+    b.set_defaults(func=cmd_build)
+
+    e = sub.add_parser("extract", help="print the document model of one original",
+                       description="Extract, normalize and parse one file; --json prints the model as one JSON object.")
+    e.add_argument("path")
+    e.add_argument("--json", action="store_true", help="print JSON")
+    e.set_defaults(func=cmd_extract)
+
+    s = sub.add_parser("serve", help="build (unless --no-build) and serve the site on 127.0.0.1",
+                       description="Serve site/ over HTTP on 127.0.0.1 (static files).")
+    common(s)
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--no-build", action="store_true", help="serve the existing site/")
+    s.set_defaults(func=cmd_serve)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,81 @@
+"""discover: find originals under the source folder, identify them by sha256 and
+detect their format from content (magic bytes), never from the file name."""
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from pathlib import Path
+
+from .models import SourceFile
+
+OVERRIDE_SUFFIX = ".meta.yaml"
+IGNORED_NAMES = {".gitkeep", ".DS_Store", "Thumbs.db", "README.md"}
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF8")
+
+
+def sniff_format(head: bytes, path: Path | None = None) -> str:
+    """Classify a file by its first bytes (and, for zips, its member names)."""
+    if not head:
+        return "empty"
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        if path is not None:
+            try:
+                with zipfile.ZipFile(path) as zf:
+                    names = set(zf.namelist())
+            except (zipfile.BadZipFile, OSError, ValueError):
+                return "zip"
+            if "word/document.xml" in names:
+                return "docx"
+            if "content.xml" in names:
+                return "odt"
+        return "zip"
+    if head.startswith(_OLE2):
+        return "doc"
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
+    if head.startswith(_IMAGE_MAGIC):
+        return "image"
+    if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return "text"
+    if b"\x00" in head[:4096]:
+        # UTF-16 without BOM has a NUL in every other byte; anything else is binary.
+        even, odd = head[0:4096:2], head[1:4096:2]
+        if odd.count(0) > len(odd) * 0.4 or even.count(0) > len(even) * 0.4:
+            return "text"
+        return "binary"
+    return "text"
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def is_source_candidate(path: Path) -> bool:
+    name = path.name
+    return not (name.startswith(".") or name.endswith(OVERRIDE_SUFFIX) or name in IGNORED_NAMES)
+
+
+def discover(root: Path) -> list[SourceFile]:
+    """All candidate originals below root, sorted by relative path (deterministic)."""
+    found: list[SourceFile] = []
+    for path in sorted(root.rglob("*")):
+        if path.is_symlink() or not path.is_file() or not is_source_candidate(path):
+            continue
+        rel = path.relative_to(root).as_posix()
+        with path.open("rb") as fh:
+            head = fh.read(8192)
+        found.append(SourceFile(path=rel, sha256=sha256_file(path), size=path.stat().st_size,
+                                format=sniff_format(head, path)))
+    return found
+
+
+def override_path(root: Path, source: SourceFile) -> Path:
+    return root / (source.path + OVERRIDE_SUFFIX)

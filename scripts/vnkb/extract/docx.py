@@ -1,0 +1,126 @@
+"""DOCX reader (python-docx): paragraphs AND tables, in reading order.
+
+Word originals lay out the Decree 30 header (organ | Quoc hieu, number | place
+and date) and the signature area (Noi nhan | signature) as borderless
+two-column tables; a cell of such a table becomes lines of column 0 or 1.
+"""
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from ..models import Extracted, Line
+from .common import ExtractError
+
+MAX_UNCOMPRESSED = 200 * 1024 * 1024   # zip bombs posing as .docx
+MAX_RATIO = 200
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _check_zip(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            bad = zf.testzip() if sum(i.compress_size for i in infos) < 50 * 1024 * 1024 else None
+    except zipfile.BadZipFile as exc:
+        raise ExtractError(f"not a valid .docx (broken zip: {exc})") from exc
+    if bad:
+        raise ExtractError(f"not a valid .docx (corrupt member {bad})")
+    total = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
+        raise ExtractError(f"refused: .docx would unpack to {total} bytes (ratio {total // packed}:1), a zip bomb?")
+
+
+def _para_hints(par) -> tuple[bool, bool, bool]:
+    """(bold, italic, page_break_inside) of a paragraph, by the majority of its characters."""
+    bold = italic = total = 0
+    page_break = False
+    style_font = par.style.font if par.style is not None else None
+    for run in par.runs:
+        n = len(run.text)
+        total += n
+        b = run.bold if run.bold is not None else (style_font.bold if style_font else None)
+        i = run.italic if run.italic is not None else (style_font.italic if style_font else None)
+        bold += n if b else 0
+        italic += n if i else 0
+        for br in run._r.iter(_W + "br"):
+            if br.get(_W + "type") == "page":
+                page_break = True
+    ppr = par._p.pPr
+    if ppr is not None and ppr.find(_W + "pageBreakBefore") is not None:
+        page_break = True
+    return bold * 2 > total > 0, italic * 2 > total > 0, page_break
+
+
+def read_docx(path: Path) -> Extracted:
+    _check_zip(path)
+    import docx  # python-docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors ...
+        raise ExtractError(f"not a readable .docx ({type(exc).__name__}: {exc})") from exc
+
+    lines: list[Line] = []
+    page = 1
+    block = 0
+    blank = False
+
+    def add_paragraph(par, column: int) -> None:
+        nonlocal page, blank
+        bold, italic, page_break = _para_hints(par)
+        text = par.text
+        if page_break and lines:
+            page += 1
+            blank = True
+        if not text.strip():
+            blank = True
+            return
+        for part in text.split("\n"):        # soft line breaks (Shift+Enter)
+            if part.strip():
+                lines.append(Line(text=part, page=page, column=column, bold=bold, italic=italic,
+                                  block=block, blank_before=blank))
+                blank = False
+
+    def add_table(table) -> None:
+        nonlocal block, blank
+        for row in table.rows:
+            block += 1
+            seen = []
+            for cell in row.cells:
+                if any(cell._tc is s for s in seen):   # merged cells repeat
+                    continue
+                seen.append(cell._tc)
+            layout = len(seen) == 2
+            if layout:
+                for ci, tc in enumerate(seen):
+                    for child in tc.iterchildren():
+                        if child.tag == _W + "p":
+                            add_paragraph(Paragraph(child, table), ci)
+                        elif child.tag == _W + "tbl":
+                            add_table(Table(child, table))
+                    blank = True
+            else:
+                texts = []
+                for tc in seen:
+                    texts.append(" ".join(t for t in (p.text.strip() for p in
+                                 (Paragraph(c, table) for c in tc.iterchildren(_W + "p"))) if t))
+                if any(texts):
+                    lines.append(Line(text=" | ".join(texts), page=page, block=block, blank_before=blank))
+                    blank = False
+        block += 1
+        blank = True
+
+    for child in document.element.body.iterchildren():
+        if child.tag == _W + "p":
+            add_paragraph(Paragraph(child, document), 0)
+        elif child.tag == _W + "tbl":
+            add_table(Table(child, document))
+            block += 1
+    if not lines:
+        raise ExtractError(".docx holds no text")
+    return Extracted(lines=lines, pages=page, format="docx", hard_wrapped=False, engine="python-docx")

@@ -1,0 +1,121 @@
+"""The document model: plain dataclasses that flow through the pipeline.
+
+discover -> SourceFile; extract -> Extracted (lines with layout hints);
+normalize -> Extracted (clean lines); parse -> Document; render writes it.
+Field names of Document follow Decree 30/2020/ND-CP Phu luc VI in snake_case
+(type_name, code_number, code_notation, issued_date, organ_name, subject,
+signer_info, to ...).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class SourceFile:
+    path: str            # relative to the source root, POSIX separators
+    sha256: str
+    size: int
+    format: str          # pdf | docx | text | doc | rtf | image | zip | empty | binary
+
+
+@dataclass
+class Line:
+    """One line (PDF, TXT) or paragraph (DOCX) with the layout hints the parser uses.
+
+    column: 0 for the left/only column, 1 for the right column of a two-column
+    layout (Decree 30 header and signature tables).
+    """
+    text: str
+    page: int = 1
+    column: int = 0
+    bold: bool = False
+    italic: bool = False
+    font: str = ""
+    x0: float = 0.0
+    top: float = 0.0
+    size: float = 0.0
+    block: int = 0       # lines of one table row / text block share a block id
+    blank_before: bool = False
+
+
+@dataclass
+class Extracted:
+    lines: list[Line]
+    pages: int
+    format: str
+    hard_wrapped: bool = False   # lines are wrapped by layout, not paragraphs
+    warnings: list[str] = field(default_factory=list)
+    engine: str = ""
+
+
+@dataclass
+class SignerInfo:
+    authority: str | None = None      # TM. / KT. / TL. / TUQ. / Q. lines
+    position: str | None = None
+    full_name: str | None = None
+    other_positions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Deadline:
+    date: str            # ISO date
+    kind: str            # so_ket | tong_ket | bao_cao
+    text: str            # the sentence it was read from
+
+
+@dataclass
+class Heading:
+    level: int
+    marker: str
+    title: str
+
+
+@dataclass
+class Attachment:
+    kind: str            # phu_luc | mau_bao_cao | van_ban_kem_theo
+    label: str           # "Phụ lục I", "Mẫu báo cáo", "Kế hoạch"
+    title: str
+    lines: list[str] = field(default_factory=list)
+    outline: list[Heading] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    source: dict[str, Any]
+    number: str | None = None
+    code_number: str | None = None
+    code_notation: str | None = None
+    type_name: str | None = None
+    organ_name: str | None = None
+    parent_organ_name: str | None = None
+    place: str | None = None
+    issued_date: str | None = None
+    year: int | None = None
+    subject: str | None = None
+    title: str | None = None
+    to: list[str] = field(default_factory=list)
+    signer_info: SignerInfo = field(default_factory=SignerInfo)
+    distribution: list[str] = field(default_factory=list)
+    body: list[str] = field(default_factory=list)
+    outline: list[Heading] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)
+    provenance: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    text: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class FileResult:
+    """Outcome of one source file in a build: one line of the build report."""
+    path: str
+    status: str          # ok | failed | duplicate | skipped | kept
+    stage: str = ""
+    reason: str = ""
+    sha256: str = ""
+    outputs: list[str] = field(default_factory=list)

@@ -1,0 +1,125 @@
+"""normalize: named, idempotent steps that turn extracted lines into clean text.
+
+Order matters: NFC first (everything else assumes composed letters), then
+look-alike glyphs from PDF fonts, invisible characters, Markdown emphasis left
+by .md inputs, white space, and finally the reflow of hard-wrapped lines.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import replace
+from statistics import median
+
+from .models import Extracted, Line
+from .vntext import is_upper_line
+
+# PDF fonts that lack U+01B0 map "ư" to U+01A3 (LATIN SMALL LETTER OI), which
+# looks the same in many fonts; "Ư" likewise to U+01A2.
+_OI_TO_U = str.maketrans({"ƣ": "ư", "Ƣ": "Ư"})
+# Icelandic eth (U+00D0/U+00F0) is a look-alike of Vietnamese "Đ/đ" (U+0110/U+0111).
+_ETH = re.compile(r"[Ðð](?=[A-Za-zÀ-ỹ]|\b)")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_ODD_SPACES = re.compile("[\u00a0\u2007\u202f\u2000-\u200a\u3000\t\f\v]")
+_MD_EMPHASIS = re.compile(r"\*\*|__")
+_WS = re.compile(r" {2,}")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def fix_lookalikes(text: str) -> str:
+    text = text.translate(_OI_TO_U)
+    return _ETH.sub(lambda m: "Đ" if m.group() == "Ð" else "đ", text)
+
+
+def drop_invisible(text: str) -> str:
+    return _ODD_SPACES.sub(" ", _INVISIBLE.sub("", text))
+
+
+def drop_md_emphasis(text: str) -> str:
+    return _MD_EMPHASIS.sub("", text)
+
+
+def squeeze_spaces(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+TEXT_STEPS = (nfc, fix_lookalikes, drop_invisible, drop_md_emphasis, squeeze_spaces)
+
+
+def normalize_text(text: str) -> str:
+    for step in TEXT_STEPS:
+        text = step(text)
+    return text
+
+
+# --- reflow -----------------------------------------------------------------
+
+LIST_MARKER = re.compile(
+    r"^(?:[-+•–*]\s|[IVXLC]+\.\s|\d+(?:\.\d+)*\.(?:\s|$)|\d+(?:\.\d+)+\s|[a-zđ]\)\s|Điều\s+\d+|Chương\s|Mục\s+\d|Phần\s)")
+_NEVER_JOINED = re.compile(r"^\((?:Kèm theo|Ban hành kèm theo|Đã ký|đã ký|Ký)|^(?:Nơi nhận|Kính gửi|Căn cứ)\b")
+_TERMINAL = (".", ";", ":", "!", "?", "./.")
+
+
+def _typical_length(lines: list[Line]) -> float:
+    lengths = sorted(len(line.text) for line in lines if len(line.text) > 20)
+    if not lengths:
+        return 80.0
+    return float(lengths[int(len(lengths) * 0.8)]) if len(lengths) > 4 else float(median(lengths))
+
+
+def should_join(a: Line, b: Line, typical: float, honour_gaps: bool) -> bool:
+    """Is b the continuation of a hard-wrapped a?"""
+    if a.column != b.column or not a.text or not b.text:
+        return False
+    if honour_gaps and b.blank_before:
+        return False
+    if LIST_MARKER.match(b.text) or _NEVER_JOINED.match(b.text) or _NEVER_JOINED.match(a.text):
+        return False
+    if is_upper_line(a.text) or is_upper_line(b.text):
+        return False
+    if b.text[0].islower():
+        # a list item or clause goes on after ";" or ":", a sentence does not after "."
+        return not a.text.endswith((".", "!", "?"))
+    if a.text.endswith(_TERMINAL):
+        return False
+    # Upper case or digit after a line cut mid-phrase ("... của" / "Ủy ban ..."):
+    # only when a is a full-width line (headings are short).
+    return len(a.text) >= typical * 0.75
+
+
+def reflow(lines: list[Line]) -> list[Line]:
+    if not lines:
+        return lines
+    typical = _typical_length(lines)
+    honour_gaps = sum(1 for line in lines if line.blank_before) < len(lines) * 0.5
+    out: list[Line] = []
+    for line in lines:
+        # In a two-column layout the line above in the same column may be a few
+        # lines back, with only lines of the other column in between.
+        j = len(out) - 1
+        while j >= 0 and out[j].column != line.column and out[j].page == line.page and len(out) - j <= 3:
+            j -= 1
+        if j >= 0 and should_join(out[j], line, typical, honour_gaps):
+            prev = out[j]
+            out[j] = replace(prev, text=f"{prev.text} {line.text}", bold=prev.bold and line.bold)
+        else:
+            out.append(line)
+    return out
+
+
+# PDF link annotations sometimes surface as a line of their own after the page text.
+_LINK_ARTEFACT = re.compile(r"^mailto:\S+$")
+
+
+def normalize(extracted: Extracted) -> Extracted:
+    lines = []
+    for line in extracted.lines:
+        text = normalize_text(line.text)
+        if text and not _LINK_ARTEFACT.match(text):
+            lines.append(replace(line, text=text))
+    if extracted.hard_wrapped:
+        lines = reflow(lines)
+    return replace(extracted, lines=lines)

@@ -1,0 +1,279 @@
+"""render: Documents -> Markdown pages with YAML front matter (pure: returns
+{relative path: content}; build.py writes them).
+
+Generated trees under docs/ (kept apart from hand-written pages):
+  van-ban/<year>/<organ>/<number>/index.md    one page per document
+  van-ban/<year>/<organ>/<number>/<label>.md  one page per attachment
+  goc/<sha12>/<name>                          the original file, for download
+  danh-muc/*.md                               listings and the build report
+Slugs are ASCII and derived from organ, year and number (docs/README: URLs).
+"""
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .markdown import front_matter, inline, link, table
+from .models import Attachment, Document, FileResult
+from .parse.outline import as_heading
+from .vntext import fold, slugify
+
+GENERATED_DIRS = ("van-ban", "goc", "danh-muc")
+NO_YEAR, NO_ORGAN, NO_NUMBER = "khong-ro-nam", "khong-ro-co-quan", "khong-so"
+PROVENANCE_NOTE = {"inferred": " *(suy luận)*", "override": " *(hiệu chỉnh thủ công)*"}
+DEADLINE_KIND = {"so_ket": "Báo cáo sơ kết", "tong_ket": "Báo cáo tổng kết", "bao_cao": "Báo cáo"}
+ORIGINAL_EXT = {"pdf": ".pdf", "docx": ".docx", "text": ".txt"}
+
+
+@dataclass
+class Placed:
+    """A document and where it lives on the site."""
+    doc: Document
+    id: str            # "2019/ban-vi-su-tien-bo-cua-phu-nu-tinh-ha-tinh/01-hd-bvstbcpn"
+    dir: str           # "van-ban/" + id
+    original: str      # "goc/<sha12>/<name>"
+
+    @property
+    def page(self) -> str:
+        return f"{self.dir}/index.md"
+
+    def attachment_page(self, index: int) -> str:
+        return f"{self.dir}/{attachment_slug(self.doc.attachments, index)}.md"
+
+
+def attachment_slug(attachments: list[Attachment], index: int) -> str:
+    base = slugify(attachments[index].label)
+    same = [i for i, a in enumerate(attachments) if slugify(a.label) == base]
+    return base if len(same) == 1 else f"{base}-{same.index(index) + 1}"
+
+
+def document_id(doc: Document) -> str:
+    year = str(doc.year) if doc.year else NO_YEAR
+    organ = slugify(doc.organ_name, 60) if doc.organ_name else NO_ORGAN
+    if doc.number:
+        number = slugify(doc.number, 60)
+    else:
+        number = f"{NO_NUMBER}-{doc.issued_date}" if doc.issued_date else NO_NUMBER
+    return f"{year}/{organ}/{number}"
+
+
+def place_documents(docs: list[Document]) -> list[Placed]:
+    """Ids from identity (organ, year, number); documents that would share one
+    (an unnumbered letter, a number repeated by mistake) get their file's
+    sha256 prefix appended, so no page ever overwrites another."""
+    by_id: dict[str, list[Document]] = defaultdict(list)
+    for doc in docs:
+        by_id[document_id(doc)].append(doc)
+    placed = []
+    for ident, group in sorted(by_id.items()):
+        for doc in sorted(group, key=lambda d: d.source["sha256"]):
+            final = ident if len(group) == 1 else f"{ident}-{doc.source['sha256'][:8]}"
+            placed.append(Placed(doc=doc, id=final, dir=f"van-ban/{final}",
+                                 original=original_path(doc)))
+    return placed
+
+
+def original_path(doc: Document) -> str:
+    stem = doc.source["path"].rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    ext = ORIGINAL_EXT.get(doc.source["format"], ".bin")
+    return f"goc/{doc.source['sha256'][:12]}/{slugify(stem, 60)}{ext}"
+
+
+def rel(from_page: str, to_path: str) -> str:
+    """Relative link between two files under docs/ (what MkDocs validates)."""
+    return posixpath.relpath(to_path, posixpath.dirname(from_page) or ".")
+
+
+def vn_date(iso: str | None) -> str:
+    if not iso:
+        return ""
+    y, m, d = iso.split("-")
+    return f"{d}/{m}/{y}"
+
+
+# --- document pages -----------------------------------------------------------
+
+def metadata(placed: Placed) -> dict:
+    """Front matter: Decree 30 Phụ lục VI names in snake_case."""
+    d = placed.doc
+    return {
+        "title": d.title,
+        "id": placed.id,
+        "type_name": d.type_name,
+        "number": d.number,
+        "code_number": d.code_number,
+        "code_notation": d.code_notation,
+        "issued_date": d.issued_date,
+        "year": d.year,
+        "organ_name": d.organ_name,
+        "parent_organ_name": d.parent_organ_name,
+        "place": d.place,
+        "subject": d.subject,
+        "signer_info": {"authority": d.signer_info.authority, "position": d.signer_info.position,
+                        "full_name": d.signer_info.full_name},
+        "to": list(d.to),
+        "distribution": list(d.distribution),
+        "language": "vi",
+        "page_amount": d.source.get("pages"),
+        "attachments": [{"kind": a.kind, "label": a.label, "title": a.title,
+                         "page": rel(placed.page, placed.attachment_page(i))}
+                        for i, a in enumerate(d.attachments)],
+        "deadlines": [{"date": x.date, "kind": x.kind} for x in d.deadlines],
+        "provenance": dict(sorted(d.provenance.items())),
+        "source": {"path": d.source["path"], "sha256": d.source["sha256"],
+                   "format": d.source["format"], "pages": d.source.get("pages")},
+    }
+
+
+def _field(doc: Document, name: str, value: str | None) -> str:
+    if not value:
+        return "*không có trong văn bản*" if doc.provenance.get(name) == "missing" else ""
+    return inline(value) + PROVENANCE_NOTE.get(doc.provenance.get(name, ""), "")
+
+
+def _signer(doc: Document) -> str:
+    s = doc.signer_info
+    parts = [p for p in (s.authority, s.position) if p]
+    text = " – ".join(inline(p) for p in parts)
+    if s.full_name:
+        text = f"**{inline(s.full_name)}**" + (f" ({text})" if text else "")
+    return text + PROVENANCE_NOTE.get(doc.provenance.get("signer_info", ""), "")
+
+
+def body_markdown(lines: list[str], top_level: int = 3) -> list[str]:
+    """Body lines -> Markdown blocks: numbered headings, "-"/"+" lists, paragraphs."""
+    out: list[str] = []
+    in_list = False
+    headings = [as_heading(text) for text in lines]
+    base = min((h.level for h in headings if h), default=1)   # no "I." -> "1." is the top level
+    for text, heading in zip(lines, headings):
+        marker = text[:2]
+        if heading is not None:
+            level = min(6, top_level + heading.level - base)
+            out.append(f"\n{'#' * level} {heading.marker} {inline(heading.title)}\n")
+            in_list = False
+        elif marker in ("- ", "+ ", "• ", "– ") or text[:1] in "-+•–" and len(text) > 1:
+            indent = "    " if text[0] == "+" else ""
+            item = text[1:].strip()
+            out.append(("" if in_list else "\n") + f"{indent}- {inline(item)}")
+            in_list = True
+        else:
+            out.append(f"\n{inline(text)}\n")
+            in_list = False
+    return [block for block in out if block.strip()]
+
+
+def document_page(placed: Placed) -> str:
+    d = placed.doc
+    rows = [
+        ["Loại văn bản", _field(d, "type_name", d.type_name)],
+        ["Số, ký hiệu", _field(d, "number", d.number)],
+        ["Cơ quan ban hành", _field(d, "organ_name", d.organ_name)],
+        ["Cơ quan chủ quản", _field(d, "parent_organ_name", d.parent_organ_name)],
+        ["Nơi ban hành", _field(d, "place", d.place)],
+        ["Ngày ban hành", _field(d, "issued_date", vn_date(d.issued_date))
+         or (f"năm {d.year}{PROVENANCE_NOTE.get(d.provenance.get('year', ''), '')}" if d.year else "")],
+        ["Trích yếu", _field(d, "subject", d.subject)],
+        ["Người ký", _signer(d)],
+        ["Bản gốc", link(f"Tải bản gốc ({d.source['format'].upper()}, {d.source.get('pages') or '?'} trang)",
+                         rel(placed.page, placed.original))],
+    ]
+    parts = [front_matter(metadata(placed)), f"# {inline(d.title or 'Văn bản')}\n",
+             table(["Thông tin", "Giá trị"], [r for r in rows if r[1]]) + "\n"]
+    if d.warnings:
+        parts.append("!!! warning \"Lưu ý khi đọc văn bản\"\n" +
+                     "\n".join(f"    - {inline(w)}" for w in d.warnings) + "\n")
+    if d.to:
+        parts.append("## Kính gửi\n\n" + "\n".join(f"- {inline(t)}" for t in d.to) + "\n")
+    if d.deadlines:
+        parts.append("## Thời hạn báo cáo\n\n" + "\n".join(
+            f"- **{vn_date(x.date)}** – {DEADLINE_KIND.get(x.kind, 'Báo cáo')}: “{inline(x.text)}”"
+            for x in d.deadlines) + "\n")
+    if d.attachments:
+        parts.append("## Văn bản kèm theo\n\n" + "\n".join(
+            f"- {link(f'{a.label}: {a.title}' if fold(a.title) != fold(a.label) else a.label, rel(placed.page, placed.attachment_page(i)))}"
+            for i, a in enumerate(d.attachments)) + "\n")
+    parts.append("## Nội dung\n\n" + "\n".join(body_markdown(d.body)) + "\n")
+    if d.distribution:
+        parts.append("## Nơi nhận\n\n" + "\n".join(f"- {inline(x)}" for x in d.distribution) + "\n")
+    return "\n".join(parts)
+
+
+def attachment_page(placed: Placed, index: int) -> str:
+    d = placed.doc
+    a = d.attachments[index]
+    page = placed.attachment_page(index)
+    meta = {"title": f"{a.label}: {a.title}" if fold(a.title) != fold(a.label) else a.label,
+            "kind": a.kind, "label": a.label, "attachment_title": a.title,
+            "document_id": placed.id, "document_number": d.number, "document_title": d.title,
+            "year": d.year, "organ_name": d.organ_name}
+    parts = [front_matter(meta), f"# {inline(meta['title'])}\n",
+             f"Kèm theo: {link(d.title or 'văn bản', rel(page, placed.page))}\n"]
+    parts.append("\n".join(body_markdown(a.lines[1:] if a.lines and fold(a.lines[0]) in fold(a.title) else a.lines,
+                                         top_level=2)) + "\n")
+    return "\n".join(parts)
+
+
+# --- listings -----------------------------------------------------------------
+
+def _doc_row(placed: Placed, page: str) -> list[str]:
+    d = placed.doc
+    return [link(d.number or "(không số)", rel(page, placed.page)), vn_date(d.issued_date) or str(d.year or ""),
+            inline(d.organ_name or ""), inline(d.subject or d.title or "")]
+
+
+def _grouped(placed: list[Placed], key, page: str, title: str, intro: str, reverse: bool = False) -> str:
+    groups: dict[str, list[Placed]] = defaultdict(list)
+    for p in placed:
+        groups[key(p.doc)].append(p)
+    parts = [f"# {title}\n", intro + "\n"]
+    for name in sorted(groups, key=fold, reverse=reverse):
+        items = sorted(groups[name], key=lambda p: (p.doc.issued_date or str(p.doc.year or ""), p.id), reverse=True)
+        parts.append(f"## {inline(name)} ({len(items)})\n")
+        parts.append(table(["Số, ký hiệu", "Ngày", "Cơ quan ban hành", "Trích yếu"],
+                           [_doc_row(p, page) for p in items]) + "\n")
+    if not groups:
+        parts.append("Chưa có văn bản nào.\n")
+    return "\n".join(parts)
+
+
+def listing_pages(placed: list[Placed]) -> dict[str, str]:
+    return {
+        "danh-muc/theo-loai.md": _grouped(placed, lambda d: d.type_name or "Chưa rõ loại", "danh-muc/theo-loai.md",
+                                         "Văn bản theo loại", f"Kho có {len(placed)} văn bản."),
+        "danh-muc/theo-nam.md": _grouped(placed, lambda d: str(d.year) if d.year else "Chưa rõ năm",
+                                        "danh-muc/theo-nam.md", "Văn bản theo năm", f"Kho có {len(placed)} văn bản.",
+                                        reverse=True),
+        "danh-muc/theo-co-quan.md": _grouped(placed, lambda d: d.organ_name or "Chưa rõ cơ quan",
+                                            "danh-muc/theo-co-quan.md", "Văn bản theo cơ quan ban hành",
+                                            f"Kho có {len(placed)} văn bản."),
+    }
+
+
+STATUS_VI = {"ok": "đã xuất bản", "failed": "lỗi, bỏ qua", "duplicate": "trùng lặp, bỏ qua",
+             "kept": "lỗi, giữ bản đã xuất bản trước", "skipped": "bỏ qua"}
+
+
+def report_page(results: list[FileResult]) -> str:
+    rows = [[inline(r.path), STATUS_VI.get(r.status, r.status), inline(r.stage), inline(r.reason)]
+            for r in sorted(results, key=lambda r: r.path)]
+    bad = sum(1 for r in results if r.status not in ("ok",))
+    return "\n".join([
+        "# Báo cáo xây dựng kho\n",
+        f"{len(results)} tệp gốc; {len(results) - bad} được xuất bản; {bad} cần xử lý.\n",
+        table(["Tệp gốc", "Trạng thái", "Bước", "Lý do"], rows) + "\n",
+    ])
+
+
+def render_all(placed: list[Placed]) -> dict[str, str]:
+    pages: dict[str, str] = {}
+    for p in placed:
+        pages[p.page] = document_page(p)
+        for i in range(len(p.doc.attachments)):
+            pages[p.attachment_page(i)] = attachment_page(p, i)
+    pages.update(listing_pages(placed))
+    return pages
+
+
+__all__ = ["render_all", "place_documents", "report_page", "Placed", "GENERATED_DIRS"]

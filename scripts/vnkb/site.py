@@ -1,0 +1,40 @@
+"""site: MkDocs (+ Material) builds docs/ into site/, atomically.
+
+The build goes to a fresh temporary folder beside site/ and replaces site/ only
+when MkDocs succeeded (--strict: a broken internal link fails the build), so a
+failed build leaves the published site as it was. SOURCE_DATE_EPOCH pins the
+dates MkDocs writes (sitemap) so the same sources give the same site.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+SOURCE_DATE_EPOCH = "1577836800"   # 2020-01-01; only used for dates MkDocs stamps
+
+
+class SiteError(Exception):
+    pass
+
+
+def build_site(project: Path, site_dir: Path, quiet: bool = False) -> None:
+    tmp = site_dir.with_name(site_dir.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH))
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-f", str(project / "mkdocs.yml"),
+           "-d", str(tmp)]
+    if quiet:
+        cmd.append("-q")
+    proc = subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise SiteError("mkdocs build failed:\n" + (proc.stderr or proc.stdout)[-4000:])
+    old = site_dir.with_name(site_dir.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if site_dir.exists():
+        site_dir.rename(old)
+    tmp.rename(site_dir)
+    shutil.rmtree(old, ignore_errors=True)
