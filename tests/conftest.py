@@ -1,11 +1,10 @@
-"""Shared test setup: the library lives in scripts/vnkb."""
+"""Shared test setup: the library lives in scripts/vnkb; shared paths in tests/kbtest.py."""
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-
-SOURCE_DOCS = ROOT / "source_docs"
-SEEDS = ROOT / "tests" / "fixtures" / "seeds"   # the four texts the project started from, as extracted
+_TESTS = Path(__file__).resolve().parent
+for path in (_TESTS.parent / "scripts", _TESTS):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))

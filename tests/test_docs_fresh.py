@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import ROOT, SOURCE_DOCS
+from kbtest import ROOT, SOURCE_DOCS
 from vnkb.build import MANIFEST, build
 from vnkb.render import GENERATED_DIRS
 

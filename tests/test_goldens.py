@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from conftest import ROOT, SEEDS, SOURCE_DOCS
+from kbtest import ROOT, SEEDS, SOURCE_DOCS
 from vnkb.build import process_file
 from vnkb.discover import discover
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SEEDS, SOURCE_DOCS
+from kbtest import SEEDS, SOURCE_DOCS
 from vnkb.build import process_file
 from vnkb.discover import discover
 

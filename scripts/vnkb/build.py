@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cite import archive_findings, cite_document, cited_by, document_findings, link_archive
 from .discover import discover, override_path
 from .extract import ExtractError, extract
 from .models import Document, FileResult, SourceFile
@@ -31,6 +32,8 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     written: int = 0
     removed: int = 0
+    findings: list = field(default_factory=list)
+    entries: dict = field(default_factory=dict)
 
     @property
     def failed(self) -> list[FileResult]:
@@ -71,6 +74,15 @@ def process_file(root: Path, source: SourceFile) -> tuple[Document | None, FileR
         result.reason = f"override {source.path}.meta.yaml ignored: {exc}"
         result.stage = "overrides"
         doc.warnings.append(f"tệp hiệu chỉnh bị bỏ qua: {exc}")
+    t = time.perf_counter()
+    try:
+        cite_document(doc)
+    except Exception as exc:  # a citation bug must not lose the document
+        doc.citations = []
+        doc.warnings.append(f"không tìm được trích dẫn: {type(exc).__name__}")
+        result.reason = (result.reason + "; " if result.reason else "") + f"citations skipped: {type(exc).__name__}: {exc}"
+        result.stage = result.stage or "cite"
+    times["cite"] = time.perf_counter() - t
     return doc, result, times
 
 
@@ -115,7 +127,11 @@ def build(root: Path, docs_dir: Path, log=None) -> BuildResult:
 
     t = time.perf_counter()
     placed = place_documents(out.documents)
-    pages = {path: text.encode("utf-8") for path, text in render_all(placed).items()}
+    entries = link_archive(placed)
+    out.findings = [f for p in placed for f in document_findings(p.id, p.doc)] + archive_findings(entries)
+    out.entries = entries
+    rendered = render_all(placed, entries, cited_by(placed), out.findings)
+    pages = {path: text.encode("utf-8") for path, text in rendered.items()}
     for p in placed:
         pages[p.original] = (root / p.doc.source["path"]).read_bytes()
     manifest: dict[str, dict] = {}

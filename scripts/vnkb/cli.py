@@ -57,6 +57,9 @@ def cmd_extract(args) -> int:
                              ensure_ascii=False, indent=1))
         print(f"{path}: [{result.stage}] {result.reason}", file=sys.stderr)
         return 1
+    from .cite import link_archive
+    from .render import place_documents
+    link_archive(place_documents([doc]))
     data = doc.to_dict()
     data["source"]["path"] = str(path)
     data["year"] = doc.year
@@ -66,6 +69,22 @@ def cmd_extract(args) -> int:
         for key in ("title", "type_name", "number", "organ_name", "issued_date", "subject"):
             print(f"{key:12} {data.get(key)}")
     return 0
+
+
+def cmd_check(args) -> int:
+    """Data-quality findings over the archive (citations, reference lists, attachments)."""
+    import tempfile
+
+    from .build import build
+
+    with tempfile.TemporaryDirectory() as tmp:
+        result = build(Path(args.source), Path(tmp) / "docs")
+    for f in result.findings:
+        print(f"{f.doc_id}: [{f.kind}] {f.message}")
+    for r in result.failed:
+        print(f"{r.path}: [unreadable] {r.reason}")
+    print(f"{len(result.findings)} findings, {len(result.failed)} unreadable originals", file=sys.stderr)
+    return 1 if args.strict and (result.findings or result.failed) else 0
 
 
 def cmd_serve(args) -> int:
@@ -105,6 +124,13 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("path")
     e.add_argument("--json", action="store_true", help="print JSON")
     e.set_defaults(func=cmd_extract)
+
+    c = sub.add_parser("check", help="list data-quality findings (duplicate list items, wrong types, dates ...)",
+                       description="Build the archive model and list what a person should verify. "
+                                   "--strict: exit 1 when there is any finding.")
+    c.add_argument("--source", default=str(PROJECT / "source_docs"), help="folder of originals")
+    c.add_argument("--strict", action="store_true", help="exit 1 on any finding")
+    c.set_defaults(func=cmd_check)
 
     s = sub.add_parser("serve", help="build (unless --no-build) and serve the site on 127.0.0.1",
                        description="Serve site/ over HTTP on 127.0.0.1 (static files).")

@@ -15,22 +15,60 @@ _LINE_START = re.compile(r"^([-+#])")
 _LINE_START_NUMBER = re.compile(r"^(\d+)([.)])")
 
 
-def inline(text: str) -> str:
-    """Escape document text for use inside a Markdown line."""
-    text = " ".join(str(text).split())
+def escape_fragment(text: str, at_line_start: bool = True) -> str:
+    """Escape part of a Markdown line; white space is folded but kept at the ends
+    (fragments are joined with links between them)."""
+    text = re.sub(r"\s+", " ", str(text))
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    if text.startswith("~"):          # "~~~" would open a fenced code block
-        text = "&#126;" + text[1:]
-    text = _LINE_START.sub(r"\\\1", _BACKSLASHED.sub(r"\\\1", text))
-    # "1." or "1)" at the start of a line would open an ordered list.
-    return _LINE_START_NUMBER.sub(r"\1\\\2", text)
+    text = _BACKSLASHED.sub(r"\\\1", text)
+    if at_line_start:
+        if text.startswith("~"):          # "~~~" would open a fenced code block
+            text = "&#126;" + text[1:]
+        text = _LINE_START.sub(r"\\\1", text)
+        # "1." or "1)" at the start of a line would open an ordered list.
+        text = _LINE_START_NUMBER.sub(r"\1\\\2", text)
+    return text
+
+
+def inline(text: str) -> str:
+    """Escape document text for use as (the start of) a Markdown line."""
+    return escape_fragment(" ".join(str(text).split()))
+
+
+def rich(text: str, spans: list[tuple[int, int, str | None, bool]], offset: int = 0) -> str:
+    """Escape text and turn the spans (start, end, relative target or None,
+    incomplete) into links; offsets are those of the full line, of which text
+    starts at `offset`. An incomplete citation is visibly marked."""
+    out: list[str] = []
+    pos = 0
+    for start, end, target, incomplete in sorted(spans):
+        a, b = start - offset, end - offset
+        if a < pos or b > len(text) or a >= b:
+            continue
+        out.append(escape_fragment(text[pos:a], at_line_start=not out and pos == 0))
+        label = escape_fragment(text[a:b], at_line_start=False)
+        if target:
+            link_md = f"[{label}]({_safe_target(target)})"
+            out.append(link_md + (_INCOMPLETE_MARK if incomplete else ""))
+        else:
+            out.append(f'<span class="kb-incomplete" title="Trích dẫn chưa đầy đủ">{label}</span>')
+        pos = b
+    out.append(escape_fragment(text[pos:], at_line_start=not out))
+    return " ".join("".join(out).split(" ")).strip()
+
+
+_INCOMPLETE_MARK = ' <span class="kb-incomplete-mark" title="Trích dẫn chưa đầy đủ">⚠</span>'
+
+
+def _safe_target(target: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_./#-]+", target) or target.lower().startswith(("javascript", "data", "vbscript")):
+        raise ValueError(f"unsafe link target {target!r}")
+    return target
 
 
 def link(label: str, target: str) -> str:
     """A link whose target we built ourselves (slugs: [a-z0-9-/._]) and whose label is escaped."""
-    if not re.fullmatch(r"[A-Za-z0-9_./#-]+", target) or target.lower().startswith(("javascript", "data", "vbscript")):
-        raise ValueError(f"unsafe link target {target!r}")
-    return f"[{inline(label)}]({target})"
+    return f"[{inline(label)}]({_safe_target(target)})"
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:

@@ -34,6 +34,7 @@ class Line:
     italic: bool = False
     font: str = ""
     x0: float = 0.0
+    x1: float = 0.0      # right edge (PDF); 0 when unknown
     top: float = 0.0
     size: float = 0.0
     block: int = 0       # lines of one table row / text block share a block id
@@ -79,6 +80,46 @@ class Attachment:
     title: str
     lines: list[str] = field(default_factory=list)
     outline: list[Heading] = field(default_factory=list)
+    items: list["ListItem"] = field(default_factory=list)
+
+
+@dataclass
+class ListItem:
+    """One numbered item of an appendix list of documents."""
+    number: str
+    text: str
+    line: int
+    citations: list[int] = field(default_factory=list)   # indexes into Document.citations
+
+
+@dataclass
+class Citation:
+    """A reference to another document found in the text (see cite/)."""
+    text: str                        # the exact span as written
+    where: str                       # "body" or "attachment:<index>"
+    line: int                        # index of the line in body / attachment lines
+    start: int                       # span within that line
+    end: int
+    kind: str                        # number | name | short | self
+    type_written: str | None = None
+    type_name: str | None = None
+    number_written: str | None = None
+    number: str | None = None        # canonical: 880/QĐ-UBND, 191/2009/TT-BTC, 26-NQ/TW
+    code_number: str | None = None
+    code_notation: str | None = None
+    year: int | None = None
+    issued_date: str | None = None
+    issuer_written: str | None = None
+    issuer: str | None = None        # in full: "Thủ tướng Chính phủ"
+    issuer_code: str | None = None   # TTg, UBND, TW ...
+    subject: str | None = None
+    name: str | None = None          # documents cited by name only
+    pin: str | None = None           # "khoản 3, Điều 8"
+    sentence: str = ""
+    status: str = "registry"         # archive | known | registry | incomplete
+    target: str | None = None        # id of the archived document or registry entry
+    key: str | None = None           # identity: issuer | year | number (or name)
+    flags: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -102,6 +143,7 @@ class Document:
     outline: list[Heading] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
     provenance: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     text: str = ""

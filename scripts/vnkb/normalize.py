@@ -70,13 +70,17 @@ def _typical_length(lines: list[Line]) -> float:
     return float(lengths[int(len(lengths) * 0.8)]) if len(lengths) > 4 else float(median(lengths))
 
 
-def should_join(a: Line, b: Line, typical: float, honour_gaps: bool) -> bool:
-    """Is b the continuation of a hard-wrapped a?"""
+def should_join(a: Line, b: Line, typical: float, honour_gaps: bool, full_width: bool | None = None) -> bool:
+    """Is b the continuation of a hard-wrapped a?
+
+    a is the last physical line before b; full_width says whether a reaches
+    the right margin (known for PDFs), else its length is compared with the
+    typical length of a full line."""
     if a.column != b.column or not a.text or not b.text:
         return False
     if honour_gaps and b.blank_before:
         return False
-    if LIST_MARKER.match(b.text) or _NEVER_JOINED.match(b.text) or _NEVER_JOINED.match(a.text):
+    if LIST_MARKER.match(b.text) or _NEVER_JOINED.match(b.text):
         return False
     if is_upper_line(a.text) or is_upper_line(b.text):
         return False
@@ -86,8 +90,19 @@ def should_join(a: Line, b: Line, typical: float, honour_gaps: bool) -> bool:
     if a.text.endswith(_TERMINAL):
         return False
     # Upper case or digit after a line cut mid-phrase ("... của" / "Ủy ban ..."):
-    # only when a is a full-width line (headings are short).
+    # only when a is a full line (headings and last lines of paragraphs are short).
+    if full_width is not None:
+        return full_width
     return len(a.text) >= typical * 0.75
+
+
+def _right_edges(lines: list[Line]) -> dict[tuple[int, int], float]:
+    """Per (page, column): the x of the right margin, from the lines that reach it."""
+    edges: dict[tuple[int, int], list[float]] = {}
+    for line in lines:
+        if line.x1:
+            edges.setdefault((line.page, line.column), []).append(line.x1)
+    return {k: sorted(v)[int(len(v) * 0.9)] for k, v in edges.items() if len(v) >= 3}
 
 
 def reflow(lines: list[Line]) -> list[Line]:
@@ -95,18 +110,25 @@ def reflow(lines: list[Line]) -> list[Line]:
         return lines
     typical = _typical_length(lines)
     honour_gaps = sum(1 for line in lines if line.blank_before) < len(lines) * 0.5
+    edges = _right_edges(lines)
     out: list[Line] = []
+    last: list[Line] = []     # the last physical line merged into each out[j]
     for line in lines:
         # In a two-column layout the line above in the same column may be a few
         # lines back, with only lines of the other column in between.
         j = len(out) - 1
         while j >= 0 and out[j].column != line.column and out[j].page == line.page and len(out) - j <= 3:
             j -= 1
-        if j >= 0 and should_join(out[j], line, typical, honour_gaps):
+        full = None
+        if j >= 0 and last[j].x1 and (last[j].page, last[j].column) in edges:
+            full = last[j].x1 >= edges[(last[j].page, last[j].column)] - max(6.0, last[j].size)
+        if j >= 0 and should_join(last[j], line, typical, honour_gaps, full):
             prev = out[j]
             out[j] = replace(prev, text=f"{prev.text} {line.text}", bold=prev.bold and line.bold)
+            last[j] = line
         else:
             out.append(line)
+            last.append(line)
     return out
 
 

@@ -14,12 +14,13 @@ import posixpath
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .markdown import front_matter, inline, link, table
+from .markdown import front_matter, inline, link, rich, table
 from .models import Attachment, Document, FileResult
 from .parse.outline import as_heading
 from .vntext import fold, slugify
 
-GENERATED_DIRS = ("van-ban", "goc", "danh-muc")
+REGISTRY_DIR = "dan-chieu"
+GENERATED_DIRS = ("van-ban", "goc", "danh-muc", REGISTRY_DIR)
 NO_YEAR, NO_ORGAN, NO_NUMBER = "khong-ro-nam", "khong-ro-co-quan", "khong-so"
 PROVENANCE_NOTE = {"inferred": " *(suy luận)*", "override": " *(hiệu chỉnh thủ công)*"}
 DEADLINE_KIND = {"so_ket": "Báo cáo sơ kết", "tong_ket": "Báo cáo tổng kết", "bao_cao": "Báo cáo"}
@@ -120,6 +121,7 @@ def metadata(placed: Placed) -> dict:
                          "page": rel(placed.page, placed.attachment_page(i))}
                         for i, a in enumerate(d.attachments)],
         "deadlines": [{"date": x.date, "kind": x.kind} for x in d.deadlines],
+        "cites": sorted({c.target for c in d.citations if c.target and c.target != placed.id}),
         "provenance": dict(sorted(d.provenance.items())),
         "source": {"path": d.source["path"], "sha256": d.source["sha256"],
                    "format": d.source["format"], "pages": d.source.get("pages")},
@@ -141,30 +143,79 @@ def _signer(doc: Document) -> str:
     return text + PROVENANCE_NOTE.get(doc.provenance.get("signer_info", ""), "")
 
 
-def body_markdown(lines: list[str], top_level: int = 3) -> list[str]:
-    """Body lines -> Markdown blocks: numbered headings, "-"/"+" lists, paragraphs."""
+Spans = dict[int, list[tuple[int, int, str | None, bool]]]
+
+
+def body_markdown(lines: list[str], top_level: int = 3, spans: Spans | None = None) -> list[str]:
+    """Body lines -> Markdown blocks: numbered headings, "-"/"+" lists, paragraphs;
+    citations (spans per line) become links."""
+    spans = spans or {}
     out: list[str] = []
     in_list = False
     headings = [as_heading(text) for text in lines]
     base = min((h.level for h in headings if h), default=1)   # no "I." -> "1." is the top level
-    for text, heading in zip(lines, headings):
-        marker = text[:2]
+    for i, (text, heading) in enumerate(zip(lines, headings)):
+        line_spans = spans.get(i, [])
         if heading is not None:
             level = min(6, top_level + heading.level - base)
-            out.append(f"\n{'#' * level} {heading.marker} {inline(heading.title)}\n")
+            offset = len(text) - len(text.lstrip()) + text.lstrip().find(heading.title) if heading.title else len(text)
+            title = rich(text[offset:], line_spans, offset) if heading.title in text else inline(heading.title)
+            out.append(f"\n{'#' * level} {heading.marker} {title}\n")
             in_list = False
-        elif marker in ("- ", "+ ", "• ", "– ") or text[:1] in "-+•–" and len(text) > 1:
+        elif text[:1] in "-+•–" and len(text) > 1:
             indent = "    " if text[0] == "+" else ""
-            item = text[1:].strip()
-            out.append(("" if in_list else "\n") + f"{indent}- {inline(item)}")
+            offset = 1 + len(text[1:]) - len(text[1:].lstrip())
+            out.append(("" if in_list else "\n") + f"{indent}- {rich(text[offset:], line_spans, offset)}")
             in_list = True
         else:
-            out.append(f"\n{inline(text)}\n")
+            out.append(f"\n{rich(text, line_spans)}\n")
             in_list = False
     return [block for block in out if block.strip()]
 
 
-def document_page(placed: Placed) -> str:
+def citation_spans(placed: "Placed", where: str, from_page: str) -> Spans:
+    out: Spans = defaultdict(list)
+    for c in placed.doc.citations:
+        if c.where != where:
+            continue
+        target = None
+        if c.target:
+            target = rel(from_page, target_page(c.target))
+        out[c.line].append((c.start, c.end, target, c.status == "incomplete"))
+    return out
+
+
+def target_page(target: str) -> str:
+    """Page of a citation target: an archived document or a registry entry."""
+    return f"{target}.md" if target.startswith(REGISTRY_DIR + "/") else f"van-ban/{target}/index.md"
+
+
+STATUS_LABEL = {"archive": "có trong kho", "known": "văn bản thường được dẫn chiếu",
+                "registry": "chỉ có trong danh mục dẫn chiếu", "incomplete": "⚠ trích dẫn chưa đầy đủ"}
+
+
+def citations_section(placed: "Placed") -> str:
+    """Distinct documents this one cites, with pin cites and status."""
+    rows: dict[str, list] = {}
+    for c in placed.doc.citations:
+        if c.kind == "self":
+            continue
+        key = c.target or f"?{c.text}"
+        label = (f"{c.type_name} số {c.number}" if c.number and c.type_name else c.number) or c.name or c.text
+        row = rows.setdefault(key, [label, c.target, set(), c.status, 0])
+        row[4] += 1
+        if c.pin:
+            row[2].add(c.pin)
+    if not rows:
+        return ""
+    table_rows = []
+    for key, (label, target, pins, status, count) in sorted(rows.items(), key=lambda kv: fold(kv[1][0])):
+        cell = link(label, rel(placed.page, target_page(target))) if target else inline(label)
+        table_rows.append([cell, inline("; ".join(sorted(pins))), STATUS_LABEL.get(status, status), str(count)])
+    return "## Văn bản được dẫn chiếu\n\n" + table(["Văn bản", "Điều, khoản", "Tình trạng", "Số lần"], table_rows) + "\n"
+
+
+def document_page(placed: Placed, citers: list | None = None) -> str:
     d = placed.doc
     rows = [
         ["Loại văn bản", _field(d, "type_name", d.type_name)],
@@ -194,9 +245,17 @@ def document_page(placed: Placed) -> str:
         parts.append("## Văn bản kèm theo\n\n" + "\n".join(
             f"- {link(f'{a.label}: {a.title}' if fold(a.title) != fold(a.label) else a.label, rel(placed.page, placed.attachment_page(i)))}"
             for i, a in enumerate(d.attachments)) + "\n")
-    parts.append("## Nội dung\n\n" + "\n".join(body_markdown(d.body)) + "\n")
+    parts.append("## Nội dung\n\n" + "\n".join(
+        body_markdown(d.body, spans=citation_spans(placed, "body", placed.page))) + "\n")
     if d.distribution:
         parts.append("## Nơi nhận\n\n" + "\n".join(f"- {inline(x)}" for x in d.distribution) + "\n")
+    section = citations_section(placed)
+    if section:
+        parts.append(section)
+    if citers:
+        parts.append("## Được dẫn chiếu bởi\n\n" + "\n".join(
+            f"- {link(title, rel(placed.page, target_page(cid)))}: “{inline(c.sentence)}”"
+            for cid, title, c in sorted(citers, key=lambda x: (x[0], x[2].line, x[2].start))) + "\n")
     return "\n".join(parts)
 
 
@@ -210,8 +269,10 @@ def attachment_page(placed: Placed, index: int) -> str:
             "year": d.year, "organ_name": d.organ_name}
     parts = [front_matter(meta), f"# {inline(meta['title'])}\n",
              f"Kèm theo: {link(d.title or 'văn bản', rel(page, placed.page))}\n"]
-    parts.append("\n".join(body_markdown(a.lines[1:] if a.lines and fold(a.lines[0]) in fold(a.title) else a.lines,
-                                         top_level=2)) + "\n")
+    skip = 1 if a.lines and fold(a.lines[0]) in fold(a.title) else 0
+    spans = citation_spans(placed, f"attachment:{index}", page)
+    shifted = {line - skip: v for line, v in spans.items() if line >= skip}
+    parts.append("\n".join(body_markdown(a.lines[skip:], top_level=2, spans=shifted)) + "\n")
     return "\n".join(parts)
 
 
@@ -266,10 +327,15 @@ def report_page(results: list[FileResult]) -> str:
     ])
 
 
-def render_all(placed: list[Placed]) -> dict[str, str]:
+def render_all(placed: list[Placed], entries: dict | None = None, citers: dict | None = None,
+               findings: list | None = None) -> dict[str, str]:
+    from .render_registry import quality_page, registry_pages
+    entries, citers = entries or {}, citers or {}
     pages: dict[str, str] = {}
+    pages.update(registry_pages(placed, entries))
+    pages["danh-muc/kiem-tra-du-lieu.md"] = quality_page(placed, findings or [])
     for p in placed:
-        pages[p.page] = document_page(p)
+        pages[p.page] = document_page(p, citers.get(p.id, []))
         for i in range(len(p.doc.attachments)):
             pages[p.attachment_page(i)] = attachment_page(p, i)
     pages.update(listing_pages(placed))

@@ -42,3 +42,18 @@ def is_upper_line(text: str) -> bool:
 
 def collapse_spaces(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+def sentence_around(text: str, start: int, end: int, limit: int = 300) -> str:
+    """The sentence holding text[start:end] (no list marker), cut at word
+    boundaries with "…" when it is long."""
+    left = max([i + 2 for i in (text.rfind(". ", 0, start), text.rfind("; ", 0, start)) if i >= 0], default=0)
+    right_candidates = [i for i in (text.find(". ", end), text.find("; ", end)) if i >= 0]
+    right = min(right_candidates) + 1 if right_candidates else len(text)
+    head = tail = ""
+    if start - left > limit // 2:
+        left, head = text.find(" ", start - limit // 2) + 1, "…"
+    if right - end > limit // 2:
+        right, tail = text.rfind(" ", end, end + limit // 2), "…"
+    body = re.sub(r"^[-+•–]\s+", "", text[left:right].strip())
+    return f"{head}{body}{tail}"

@@ -128,7 +128,7 @@ def _to_lines(runs: list[dict], page_no: int) -> list[Line]:
         height = r["bottom"] - r["top"]
         gap = prev is not None and r["top"] - prev["bottom"] > max(height, prev["bottom"] - prev["top"]) * 0.9
         lines.append(Line(text=r["text"].strip(), page=page_no, column=column, bold=r["bold"],
-                          italic=r["italic"], font=r["font"], x0=round(r["x0"], 1),
+                          italic=r["italic"], font=r["font"], x0=round(r["x0"], 1), x1=round(r["x1"], 1),
                           top=round(r["top"], 1), size=round(height, 1), block=len(lines),
                           blank_before=bool(gap)))
         prev = r

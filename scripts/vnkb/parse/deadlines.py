@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..models import Deadline
-from ..vntext import collapse_spaces, fold
+from ..vntext import collapse_spaces, fold, sentence_around
 from .header import iso_date
 
 _BEFORE = re.compile(r"trước\s+ngày\s*(?P<d>\d{1,2})\s*(?:/|tháng)\s*(?P<m>\d{1,2})"
@@ -23,18 +23,6 @@ def _kind_before(fragment: str) -> str | None:
     f = fold(fragment)
     hits = [(f.rfind(key), kind) for key, kind in _KINDS if key in f]
     return max(hits)[1] if hits else None
-
-
-def _sentence_around(text: str, start: int, end: int, limit: int = 300) -> str:
-    """The sentence holding text[start:end], cut at word boundaries if long."""
-    left = max([i + 2 for i in (text.rfind(". ", 0, start), text.rfind("; ", 0, start)) if i >= 0], default=0)
-    right_candidates = [i for i in (text.find(". ", end), text.find("; ", end)) if i >= 0]
-    right = min(right_candidates) + 1 if right_candidates else len(text)
-    if start - left > limit // 2:
-        left = text.find(" ", start - limit // 2) + 1
-    if right - end > limit // 2:
-        right = text.rfind(" ", end, end + limit // 2)
-    return text[left:right].strip()
 
 
 def find_deadlines(texts: list[str], year: int | None) -> list[Deadline]:
@@ -58,6 +46,6 @@ def find_deadlines(texts: list[str], year: int | None) -> list[Deadline]:
                 clause = re.split(r"[;.]", text[:m.start()])[-1]
                 kind = _kind_before(clause[-80:]) or _kind(after[:30])
             kind = kind or "bao_cao"
-            sentence = collapse_spaces(_sentence_around(text, m.start(), m.end()))
+            sentence = collapse_spaces(sentence_around(text, m.start(), m.end()))
             found.setdefault((date, kind), Deadline(date=date, kind=kind, text=sentence))
     return sorted(found.values(), key=lambda d: (d.date, d.kind))

@@ -1,0 +1,83 @@
+"""Pages of the referenced-documents registry (văn bản được dẫn chiếu), its
+indexes by type and issuer, and the data-quality page."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .markdown import front_matter, inline, link, table
+from .render import Placed, rel, target_page, vn_date
+from .vntext import fold
+
+STATUS_NOTE = {
+    "known": "Văn bản có trong danh mục văn bản thường được dẫn chiếu; thông tin bổ sung từ các trích dẫn trong kho.",
+    "registry": "Văn bản này không có trong kho; thông tin dưới đây tổng hợp từ các trích dẫn.",
+}
+
+
+def entry_page(entry, placed_by_id: dict[str, Placed]) -> str:
+    page = target_page(entry.id)
+    meta = {"title": entry.label, "id": entry.id, "type_name": entry.type_name, "number": entry.number,
+            "name": entry.name, "organ_name": entry.issuer, "issued_date": entry.issued_date, "year": entry.year,
+            "subject": entry.subject, "status": entry.status, "cited_by": entry.citing,
+            "citation_count": len(entry.mentions), "spellings": entry.spellings}
+    rows = [["Loại văn bản", inline(entry.type_name or "")], ["Số, ký hiệu", inline(entry.number or "")],
+            ["Tên gọi", inline(entry.name or "")], ["Cơ quan ban hành", inline(entry.issuer or "")],
+            ["Ngày ban hành", vn_date(entry.issued_date) or (str(entry.year) if entry.year else "")],
+            ["Trích yếu", inline(entry.subject or "")],
+            ["Được dẫn chiếu", f"{len(entry.mentions)} lần trong {len(entry.citing)} văn bản"],
+            ["Cách viết đã gặp", "; ".join(inline(s) for s in entry.spellings)]]
+    parts = [front_matter(meta), f"# {inline(entry.label)}\n", STATUS_NOTE.get(entry.status, "") + "\n",
+             table(["Thông tin", "Giá trị"], [r for r in rows if r[1]]) + "\n", "## Văn bản dẫn chiếu\n"]
+    for m in sorted(entry.mentions, key=lambda m: (m.citing_id, m.citation.where, m.citation.line, m.citation.start)):
+        p = placed_by_id[m.citing_id]
+        pin = f" ({inline(m.citation.pin)})" if m.citation.pin else ""
+        parts.append(f"- {link(m.citing_title, rel(page, p.page))}{pin}: “{inline(m.citation.sentence)}”")
+    return "\n".join(parts) + "\n"
+
+
+def _index(entries: list, key, page: str, title: str) -> str:
+    groups = defaultdict(list)
+    for e in entries:
+        groups[key(e)].append(e)
+    parts = [f"# {title}\n", f"{len(entries)} văn bản được dẫn chiếu nhưng không có trong kho.\n"]
+    for name in sorted(groups, key=fold):
+        items = sorted(groups[name], key=lambda e: (-(len(e.citing)), e.issued_date or "", e.label))
+        parts.append(f"## {inline(name)} ({len(items)})\n")
+        parts.append(table(["Văn bản", "Ngày", "Cơ quan ban hành", "Số văn bản dẫn chiếu"],
+                           [[link(e.label, rel(page, target_page(e.id))), vn_date(e.issued_date),
+                             inline(e.issuer or ""), str(len(e.citing))] for e in items]) + "\n")
+    return "\n".join(parts)
+
+
+def registry_pages(placed: list[Placed], entries: dict) -> dict[str, str]:
+    by_id = {p.id: p for p in placed}
+    pages = {target_page(eid): entry_page(e, by_id) for eid, e in entries.items()}
+    values = list(entries.values())
+    pages["danh-muc/dan-chieu-theo-loai.md"] = _index(values, lambda e: e.type_name or "Chưa rõ loại",
+                                                      "danh-muc/dan-chieu-theo-loai.md",
+                                                      "Văn bản được dẫn chiếu theo loại")
+    pages["danh-muc/dan-chieu-theo-co-quan.md"] = _index(values, lambda e: e.issuer or "Chưa rõ cơ quan",
+                                                         "danh-muc/dan-chieu-theo-co-quan.md",
+                                                         "Văn bản được dẫn chiếu theo cơ quan ban hành")
+    return pages
+
+
+KIND_VI = {"duplicate_item": "Mục trùng lặp trong danh mục", "duplicate_item_number": "Hai mục cùng số thứ tự",
+           "type_code_mismatch": "Tên loại mâu thuẫn với ký hiệu", "conflicting_dates": "Một số hiệu, nhiều ngày",
+           "cited_after_citing": "Văn bản được dẫn chiếu có ngày sau văn bản dẫn chiếu",
+           "impossible_period": "Giai đoạn không hợp lệ", "missing_attachment": "Phụ lục được nhắc nhưng không có",
+           "incomplete_citation": "Trích dẫn chưa đầy đủ"}
+
+
+def quality_page(placed: list[Placed], findings: list) -> str:
+    page = "danh-muc/kiem-tra-du-lieu.md"
+    by_id = {p.id: p for p in placed}
+    rows = []
+    for f in sorted(findings, key=lambda f: (f.doc_id, f.kind, f.message)):
+        where = link(by_id[f.doc_id].doc.title or f.doc_id, rel(page, by_id[f.doc_id].page)) if f.doc_id in by_id \
+            else link(f.doc_id, rel(page, target_page(f.doc_id)))
+        rows.append([where, KIND_VI.get(f.kind, f.kind), inline(f.message)])
+    intro = (f"{len(findings)} điểm cần kiểm tra lại trong văn bản gốc (cũng có trong `python scripts/kb.py check`)."
+             if findings else "Không phát hiện vấn đề nào.")
+    return "\n".join(["# Kiểm tra dữ liệu\n", intro + "\n",
+                      table(["Văn bản", "Loại vấn đề", "Chi tiết"], rows) + "\n" if rows else ""])
