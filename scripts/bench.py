@@ -43,6 +43,47 @@ def plumber(pdf: Path) -> int:
         return len(doc.pages)
 
 
+def citation_quality() -> dict:
+    """Precision / recall of the citation finder on tests/data/citation_cases.yaml:
+    a found citation counts as right when it matches an expected one on every
+    field the table gives."""
+    import yaml
+    from vnkb.cite.find import find_in_line
+    from vnkb.cite.resolve import resolve_citation
+    from vnkb.normalize import normalize_text
+
+    cases = yaml.safe_load((ROOT / "tests" / "data" / "citation_cases.yaml").read_text(encoding="utf-8"))
+    tp = fp = fn = 0
+    for case in cases:
+        found = find_in_line(normalize_text(case["text"]), case.get("province"))
+        for c in found:
+            if c.kind in ("number", "name"):
+                resolve_citation(c, case.get("province"))
+        expected = list(case["expect"])
+        for c in found:
+            match = next((e for e in expected if all(
+                str(getattr(c, k)) == str(v) if v is not None else getattr(c, k) is None
+                for k, v in e.items() if k not in ("note", "flag"))), None)
+            if match is not None:
+                tp += 1
+                expected.remove(match)
+            else:
+                fp += 1
+        fn += len(expected)
+    return {"cases": len(cases), "precision": round(tp / max(1, tp + fp), 3), "recall": round(tp / max(1, tp + fn), 3)}
+
+
+def citations_per_second(docs) -> float:
+    from vnkb.cite import cite_document
+    lines = sum(len(d.body) + sum(len(a.lines) for a in d.attachments) for d in docs)
+    n = 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < 2.0:
+        for d in docs:
+            n += len(cite_document(d).citations)
+    return n / (time.perf_counter() - start), lines
+
+
 def main() -> int:
     report: dict = {}
     pdfs = sorted((ROOT / "source_docs").glob("*.pdf"))
@@ -64,6 +105,8 @@ def main() -> int:
                                         "mkdocs_site": round(site, 3),
                                         "stages": {k: round(v, 3) for k, v in result.timings.items()},
                                         "documents": len(result.documents)}
+    cps, _ = citations_per_second(result.documents)
+    report["citations"] = {"per_second": round(cps), **citation_quality()}
     out = ROOT / "build" / "bench.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(report, indent=1))

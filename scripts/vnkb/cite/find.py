@@ -11,6 +11,7 @@ Real texts bend every part: "11/NQ-TW" for 11-NQ/TW, "134/KH/TU", "21-CT /TW",
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..models import Citation
 from ..parse.header import iso_date
@@ -203,6 +204,7 @@ def _subject(text: str) -> str | None:
     return collapse_spaces(s[:300]) or None
 
 
+@lru_cache(maxsize=None)
 def _known_keys() -> list[tuple[str, dict]]:
     keys = []
     for doc in known_documents():
@@ -224,7 +226,7 @@ def _keyed(text: str) -> tuple[str, list[int]]:
     for i, ch in enumerate(text):
         if ch in "“”\"'‘’,":
             continue
-        c = fold(ch)
+        c = _fold_char(ch)
         if c in ("–", "—"):
             c = "-"
         if c.isspace():
@@ -237,6 +239,11 @@ def _keyed(text: str) -> tuple[str, list[int]]:
         out.append(c)
         idx.append(i)
     return "".join(out), idx
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    return fold(ch)
 
 
 def _name_citations(text: str, taken: list[tuple[int, int]]) -> list[Citation]:
