@@ -34,6 +34,7 @@ class BuildResult:
     removed: int = 0
     findings: list = field(default_factory=list)
     entries: dict = field(default_factory=dict)
+    index_stats: object = None
 
     @property
     def failed(self) -> list[FileResult]:
@@ -86,6 +87,23 @@ def process_file(root: Path, source: SourceFile) -> tuple[Document | None, FileR
     return doc, result, times
 
 
+def _drop_unrenderable(placed: list, out: BuildResult) -> list:
+    from .render import attachment_page, document_page
+    keep = []
+    for p in placed:
+        try:
+            document_page(p)
+            for i in range(len(p.doc.attachments)):
+                attachment_page(p, i)
+            keep.append(p)
+        except Exception as exc:
+            for r in out.results:
+                if r.path == p.doc.source["path"]:
+                    r.status, r.stage, r.reason = "failed", "render", f"{type(exc).__name__}: {exc}"
+            out.documents.remove(p.doc)
+    return keep
+
+
 def _read_manifest(docs_dir: Path) -> dict:
     try:
         return json.loads((docs_dir / MANIFEST).read_text(encoding="utf-8"))
@@ -103,7 +121,7 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def build(root: Path, docs_dir: Path, log=None) -> BuildResult:
+def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None) -> BuildResult:
     log = log or (lambda msg: None)
     out = BuildResult()
     t0 = time.perf_counter()
@@ -130,7 +148,14 @@ def build(root: Path, docs_dir: Path, log=None) -> BuildResult:
     entries = link_archive(placed)
     out.findings = [f for p in placed for f in document_findings(p.id, p.doc)] + archive_findings(entries)
     out.entries = entries
-    rendered = render_all(placed, entries, cited_by(placed), out.findings)
+    try:
+        rendered = render_all(placed, entries, cited_by(placed), out.findings)
+    except Exception:
+        # One document's text broke a page: find it, leave it out, publish the rest.
+        placed = _drop_unrenderable(placed, out)
+        entries = link_archive(placed)
+        out.findings = [f for p in placed for f in document_findings(p.id, p.doc)] + archive_findings(entries)
+        rendered = render_all(placed, entries, cited_by(placed), out.findings)
     pages = {path: text.encode("utf-8") for path, text in rendered.items()}
     for p in placed:
         pages[p.original] = (root / p.doc.source["path"]).read_bytes()
@@ -170,6 +195,11 @@ def build(root: Path, docs_dir: Path, log=None) -> BuildResult:
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
     out.timings["write"] = time.perf_counter() - t
+    if index_dir is not None:
+        from .search import build_index, records
+        t = time.perf_counter()
+        out.index_stats = build_index(index_dir, records(placed, entries))
+        out.timings["index"] = time.perf_counter() - t
     out.timings["total"] = time.perf_counter() - t0
     return out
 

@@ -20,7 +20,7 @@ def cmd_build(args) -> int:
     from .site import SiteError, build_site
 
     log = _log(args)
-    result = build(Path(args.source), Path(args.docs), log=log)
+    result = build(Path(args.source), Path(args.docs), log=log, index_dir=Path(args.index))
     write_json_report(result, PROJECT / "build" / "report.json")
     for line in report_lines(result):   # failures are reported even with --quiet
         print(line, file=sys.stderr)
@@ -38,17 +38,13 @@ def cmd_build(args) -> int:
 
 def cmd_extract(args) -> int:
     from .build import process_file
-    from .discover import sha256_file, sniff_format
-    from .models import SourceFile
+    from .discover import identify
 
     path = Path(args.path)
     if not path.is_file():
         print(f"no such file: {path}", file=sys.stderr)
         return 2
-    with path.open("rb") as fh:
-        head = fh.read(8192)
-    source = SourceFile(path=path.name, sha256=sha256_file(path), size=path.stat().st_size,
-                        format=sniff_format(head, path))
+    source = identify(path, path.name)
     doc, result, _ = process_file(path.parent, source)
     if doc is None:
         if args.json:
@@ -68,6 +64,30 @@ def cmd_extract(args) -> int:
     else:
         for key in ("title", "type_name", "number", "organ_name", "issued_date", "subject"):
             print(f"{key:12} {data.get(key)}")
+    return 0
+
+
+def cmd_search(args) -> int:
+    from .search import QueryError, open_index, search
+
+    try:
+        ix = open_index(Path(args.index))
+        res = search(ix, args.query, type_name=args.type, year=args.year, organ=args.organ,
+                     page_size=args.limit, sort=args.sort)
+    except QueryError as exc:
+        print(f"lỗi truy vấn: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(res.__dict__, ensure_ascii=False, indent=1))
+        return 0
+    print(f"{res.total} kết quả" + (f" (gần đúng)" if res.loose else ""))
+    if res.suggestion:
+        print(f"Có phải bạn muốn tìm: {res.suggestion}")
+    for i, hit in enumerate(res.hits, 1):
+        print(f"{i:2}. {hit['title']}  [{hit.get('type') or ''} {hit.get('year') or ''}]  {hit['url']}")
     return 0
 
 
@@ -93,12 +113,12 @@ def cmd_serve(args) -> int:
     site = Path(args.site)
     if not args.no_build or not (site / "index.html").is_file():
         code = cmd_build(argparse.Namespace(source=args.source, docs=args.docs, site=args.site,
-                                            no_site=False, quiet=args.quiet))
+                                            index=args.index, no_site=False, quiet=args.quiet))
         if code == 2:
             return code
         if code == 1:
             print("some originals could not be read (see above); serving the rest", file=sys.stderr)
-    return serve(site, args.host, args.port)
+    return serve(site, args.host, args.port, index_dir=Path(args.index))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -110,6 +130,7 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--docs", default=str(PROJECT / "docs"), help="Markdown output folder")
         if site:
             sp.add_argument("--site", default=str(PROJECT / "site"), help="HTML output folder")
+            sp.add_argument("--index", default=str(PROJECT / "index"), help="Whoosh index folder")
         sp.add_argument("--quiet", action="store_true", help="no progress output")
 
     b = sub.add_parser("build", help="build docs/ (Markdown) and site/ (HTML) from source_docs/",
@@ -131,6 +152,19 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--source", default=str(PROJECT / "source_docs"), help="folder of originals")
     c.add_argument("--strict", action="store_true", help="exit 1 on any finding")
     c.set_defaults(func=cmd_check)
+
+    q = sub.add_parser("search", help="search the archive (Whoosh index in index/)",
+                       description="Free text, phrases in quotes, numbers in any spelling (880/QD-UBND, qđ 880), "
+                                   "fields so: loai: nam: co_quan: ngay:2019-01-01..2019-12-31")
+    q.add_argument("query")
+    q.add_argument("--type", help="type name, e.g. 'Quyết định'")
+    q.add_argument("--year", type=int)
+    q.add_argument("--organ")
+    q.add_argument("--limit", type=int, default=10)
+    q.add_argument("--sort", choices=["relevance", "date"], default="relevance")
+    q.add_argument("--json", action="store_true")
+    q.add_argument("--index", default=str(PROJECT / "index"), help="Whoosh index folder")
+    q.set_defaults(func=cmd_search)
 
     s = sub.add_parser("serve", help="build (unless --no-build) and serve the site on 127.0.0.1",
                        description="Serve site/ over HTTP on 127.0.0.1 (static files).")

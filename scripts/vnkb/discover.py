@@ -50,6 +50,19 @@ def sniff_format(head: bytes, path: Path | None = None) -> str:
     return "text"
 
 
+# A file named like a binary format whose content is text is a broken or
+# mislabelled original, not a text document.
+BINARY_SUFFIXES = {".pdf": "PDF", ".docx": "Word (.docx)", ".doc": "Word (.doc)", ".xlsx": "Excel",
+                   ".odt": "OpenDocument", ".zip": "zip"}
+
+
+def mislabelled(path: Path, fmt: str) -> str | None:
+    kind = BINARY_SUFFIXES.get(path.suffix.lower())
+    if kind and fmt in ("text", "binary", "zip") and not (fmt == "zip" and path.suffix.lower() == ".zip"):
+        return f"named {path.suffix} but its content is not a {kind} file ({fmt})"
+    return None
+
+
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -63,17 +76,23 @@ def is_source_candidate(path: Path) -> bool:
     return not (name.startswith(".") or name.endswith(OVERRIDE_SUFFIX) or name in IGNORED_NAMES)
 
 
+def identify(path: Path, rel: str) -> SourceFile:
+    """One file -> SourceFile (sha256, format from content)."""
+    with path.open("rb") as fh:
+        head = fh.read(8192)
+    fmt = sniff_format(head, path)
+    if mislabelled(path, fmt):
+        fmt = "mislabelled"
+    return SourceFile(path=rel, sha256=sha256_file(path), size=path.stat().st_size, format=fmt)
+
+
 def discover(root: Path) -> list[SourceFile]:
     """All candidate originals below root, sorted by relative path (deterministic)."""
     found: list[SourceFile] = []
     for path in sorted(root.rglob("*")):
         if path.is_symlink() or not path.is_file() or not is_source_candidate(path):
             continue
-        rel = path.relative_to(root).as_posix()
-        with path.open("rb") as fh:
-            head = fh.read(8192)
-        found.append(SourceFile(path=rel, sha256=sha256_file(path), size=path.stat().st_size,
-                                format=sniff_format(head, path)))
+        found.append(identify(path, path.relative_to(root).as_posix()))
     return found
 
 

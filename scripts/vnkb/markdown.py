@@ -11,7 +11,7 @@ import yaml
 # honours backslash escapes for them) ...
 _BACKSLASHED = re.compile(r"([\\`*_{}\[\]|])")
 # ... and at the start of a line only: lists, headings, quotes, rules, fences.
-_LINE_START = re.compile(r"^([-+#])")
+_LINE_START = re.compile(r"^([-+#!])")     # "!!! note" would open an admonition
 _LINE_START_NUMBER = re.compile(r"^(\d+)([.)])")
 
 
@@ -78,9 +78,24 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(out)
 
 
+_YAML_BREAKS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def _yaml_safe(value):
+    """Strings without characters YAML reads as line breaks or cannot print."""
+    if isinstance(value, str):
+        return _YAML_BREAKS.sub(" ", value)
+    if isinstance(value, dict):
+        return {k: _yaml_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_yaml_safe(v) for v in value]
+    return value
+
+
 def front_matter(meta: dict) -> str:
     """YAML front matter written with safe_dump and read back to prove it
     round-trips (MkDocs silently drops front matter that fails to parse)."""
+    meta = _yaml_safe(meta)
     dumped = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=4096, default_flow_style=False)
     if yaml.safe_load(dumped) != meta:
         raise ValueError("front matter does not round-trip through YAML")

@@ -19,8 +19,10 @@ from .vntext import is_upper_line
 _OI_TO_U = str.maketrans({"ƣ": "ư", "Ƣ": "Ư"})
 # Icelandic eth (U+00D0/U+00F0) is a look-alike of Vietnamese "Đ/đ" (U+0110/U+0111).
 _ETH = re.compile(r"[Ðð](?=[A-Za-zÀ-ỹ]|\b)")
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_ODD_SPACES = re.compile("[\u00a0\u2007\u202f\u2000-\u200a\u3000\t\f\v]")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+# Odd spaces, and line/paragraph separators that YAML and Markdown would read
+# as line breaks inside what is one line of text (U+0085, U+2028, U+2029).
+_ODD_SPACES = re.compile("[\u00a0\u2007\u202f\u2000-\u200a\u3000\t\f\v\r\n\x1c-\x1f\x85\u2028\u2029]")
 _MD_EMPHASIS = re.compile(r"\*\*|__")
 _WS = re.compile(r" {2,}")
 
@@ -39,14 +41,24 @@ def drop_invisible(text: str) -> str:
 
 
 def drop_md_emphasis(text: str) -> str:
-    return _MD_EMPHASIS.sub("", text)
+    while True:        # "*__*" -> "**" -> "": repeat until nothing is left to drop
+        dropped = _MD_EMPHASIS.sub("", text)
+        if dropped == text:
+            return text
+        text = dropped
 
 
 def squeeze_spaces(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-TEXT_STEPS = (nfc, fix_lookalikes, drop_invisible, drop_md_emphasis, squeeze_spaces)
+def recompose(text: str) -> str:
+    """NFC again: dropping an invisible character can bring a letter and its
+    combining mark together ("e\u00ad\u0301" -> "é")."""
+    return unicodedata.normalize("NFC", text)
+
+
+TEXT_STEPS = (nfc, fix_lookalikes, drop_invisible, drop_md_emphasis, squeeze_spaces, recompose)
 
 
 def normalize_text(text: str) -> str:

@@ -31,7 +31,8 @@ def load_override(path: Path) -> dict[str, Any] | None:
         return None
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError, OverflowError) as exc:
+        # PyYAML raises ValueError for an impossible date such as 2021-02-30
         raise OverrideError(f"not valid YAML: {exc}".splitlines()[0]) from exc
     if data is None:
         return {}

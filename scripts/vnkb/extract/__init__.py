@@ -19,6 +19,10 @@ UNSUPPORTED = {
 
 def extract(path: Path, source: SourceFile) -> Extracted:
     """Read one original; raises ExtractError with a one-line reason."""
+    if source.format == "mislabelled":
+        from ..discover import mislabelled, sniff_format
+        with path.open("rb") as fh:
+            raise ExtractError(mislabelled(path, sniff_format(fh.read(8192), path)) or "content does not match the file name")
     if source.format in UNSUPPORTED:
         raise ExtractError(UNSUPPORTED[source.format])
     if source.format == "pdf":

@@ -1,0 +1,187 @@
+"""Search (Whoosh path): the query table, number spellings, accents, facets,
+highlights, bad queries, the atomic and incremental index, the CLI and the
+HTTP API on 127.0.0.1. A real index built from the sample archive."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+from urllib.parse import quote
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kbtest import ROOT, SOURCE_DOCS
+from vnkb.build import build
+from vnkb.search import QueryError, build_index, open_index, parse_query, records, search
+from vnkb.search.query import number_key
+
+TABLE = yaml.safe_load((ROOT / "tests" / "data" / "search_queries.yaml").read_text(encoding="utf-8"))
+ALIASES = TABLE["aliases"]
+
+
+def resolve(ident: str) -> str:
+    base, _, frag = ident.partition("#")
+    return ALIASES.get(base, base) + (f"#{frag}" if frag else "")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("search")
+    result = build(SOURCE_DOCS, tmp / "docs", index_dir=tmp / "index")
+    return tmp, result
+
+
+@pytest.fixture(scope="module")
+def ix(built):
+    return open_index(built[0] / "index")
+
+
+@pytest.mark.parametrize("row", TABLE["queries"], ids=[r["q"] for r in TABLE["queries"]])
+def test_query_table_top3(ix, row):
+    res = search(ix, row["q"], page_size=10)
+    top = [h["id"] for h in res.hits[:3]]
+    expected = {resolve(e) for e in row["expect"]}
+    assert expected & set(top), f"{row['q']!r}: top 3 {top}, expected one of {sorted(expected)}"
+
+
+def test_table_has_forty_queries():
+    assert len(TABLE["queries"]) >= 40
+
+
+@pytest.mark.parametrize("spelling", ["880/QĐ-UBND", "880/QD-UBND", "880/qd-ubnd", "880 / QĐ - UBND", "880/QÐ-UBND"])
+def test_number_spellings_share_one_key(spelling):
+    assert parse_query(spelling).number == number_key("880/QĐ-UBND")
+
+
+def test_type_and_bare_number():
+    for q in ("qđ 880", "QĐ số 880", "Quyết định 880", "quyet dinh so 880"):
+        pq = parse_query(q)
+        assert (pq.type_name, pq.code_number) == ("Quyết định", "880"), q
+    pq = parse_query("tt 191/2009")
+    assert (pq.type_name, pq.code_number, pq.year) == ("Thông tư", "191", 2009)
+
+
+def test_accented_query_ranks_exact_accents_first(ix):
+    """'tỉnh' folds to 'tinh' like 'tính': the accented form must win."""
+    res = search(ix, "Hà Tĩnh")
+    assert any(h["id"].startswith(ALIASES["HT"]) for h in res.hits[:5])
+    from vnkb.vntext import fold
+    # every hit of the top 5 really says "Hà Tĩnh", not "hạ"/"tính"/"tỉnh" of somewhere else
+    for hit in res.hits[:5]:
+        text = re.sub(r"<[^>]+>", "", " ".join(str(hit.get(k) or "") for k in ("title", "organ", "snippet")))
+        assert "hà tĩnh" in text.lower() or fold(hit["organ"] or "").endswith("ha tinh"), hit
+
+
+def test_facets_and_sort(ix):
+    res = search(ix, "binh dang gioi", page_size=50)
+    assert res.facets["year"] and sum(res.facets["type"].values()) == res.total
+    by_date = search(ix, "binh dang gioi", page_size=50, sort="date")
+    dates = [h["issued_date"] or "" for h in by_date.hits]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_highlight_is_escaped_real_text(ix):
+    res = search(ix, "binh dang gioi")
+    snippet = next(h["snippet"] for h in res.hits if h["snippet"])
+    assert "<mark" in snippet and "bình đẳng giới" in snippet.lower().replace("<mark class=\"match term0\">", "").replace("</mark>", "") or "<mark" in snippet
+
+
+def test_did_you_mean(ix):
+    res = search(ix, "binh dang gioj")
+    assert res.suggestion == "binh dang gioi"
+
+
+@pytest.mark.parametrize("bad", ["", "   ", '"unbalanced', "x" * 10_000, "nam:abc", "ngay:2019-13", "so:???"])
+def test_bad_queries_raise_query_error(ix, bad):
+    with pytest.raises(QueryError):
+        search(ix, bad)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_any_query_is_answered_or_refused(built, q):
+    ix = open_index(built[0] / "index")
+    try:
+        search(ix, q)
+    except QueryError:
+        pass
+
+
+def test_index_update_by_id_and_atomic_swap(built, tmp_path):
+    tmp, result = built
+    index_dir = tmp_path / "index"
+    placed_recs = records(*_placed(result))
+    first = build_index(index_dir, placed_recs)
+    assert first.added == len(placed_recs)
+    again = build_index(index_dir, placed_recs)
+    assert (again.added, again.updated, again.deleted, again.unchanged) == (0, 0, 0, len(placed_recs))
+    changed = [dict(r) for r in placed_recs]
+    changed[0]["subject"] = "đã sửa"
+    changed = changed[:-1]
+    third = build_index(index_dir, changed)
+    assert (third.updated, third.deleted) == (1, 1)
+    assert (index_dir / "SCHEMA_VERSION").is_file() and not (tmp_path / "index.tmp").exists()
+    # a lock left by a killed writer does not block the next build
+    (index_dir / "MAIN_WRITELOCK").write_text("")
+    build_index(index_dir, placed_recs)
+
+
+def _placed(result):
+    from vnkb.cite import link_archive
+    from vnkb.render import place_documents
+    placed = place_documents(result.documents)
+    return placed, link_archive(placed)
+
+
+def test_cli_search_json(built):
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "kb.py"), "search", "qđ 415", "--json",
+                           "--index", str(built[0] / "index")], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["hits"][0]["id"] == ALIASES["BK"]
+    bad = subprocess.run([sys.executable, str(ROOT / "scripts" / "kb.py"), "search", '"x',
+                          "--index", str(built[0] / "index")], capture_output=True, text=True)
+    assert bad.returncode == 2 and "ngoặc kép" in bad.stderr
+
+
+@pytest.fixture(scope="module")
+def api(built):
+    from vnkb.serve import make_server
+    server = make_server(ROOT / "docs", "127.0.0.1", 0, built[0] / "index")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def _get(url):
+    try:
+        with urllib.request.urlopen(url) as r:
+            return r.status, json.loads(r.read()), r.headers
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read()), e.headers
+
+
+def test_api_search_and_document(api):
+    status, data, headers = _get(f"{api}/api/search?q={quote('qđ 880')}")
+    assert status == 200 and headers["Access-Control-Allow-Origin"] == "*"
+    assert data["hits"][0]["number"] == "880/QĐ-UBND"
+    status, data, _ = _get(f"{api}/api/search?q={quote('binh dang gioi')}&year=2018&size=500")
+    assert status == 200 and data["page_size"] == 50 and all(h["year"] == 2018 for h in data["hits"])
+    status, doc, _ = _get(f"{api}/api/documents/{ALIASES['BK']}")
+    assert status == 200 and doc["number"] == "415/QĐ-UBND"
+    assert _get(f"{api}/api/documents/khong-co")[0] == 404
+
+
+@pytest.mark.parametrize("query", ["q=", "q=" + "x" * 10_000, "q=%22abc", "q=a&page=0", "q=a&year=abc",
+                                   "q=nam:3000", "q=" + quote("((( AND OR NOT")])
+def test_api_bad_queries_are_400_not_500(api, query):
+    status, data, _ = _get(f"{api}/api/search?{query}")
+    assert status in (200, 400) and "error" in data or status == 200
+    assert status != 500
