@@ -26,12 +26,16 @@ EXTERNAL_PREFIXES = ("http://", "https://", "mailto:", "tel:", "data:")
 
 
 def mkdocs_build(dest: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict",
-         "-f", "mkdocs.yml", "-d", str(dest)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
-    )
+    """The site as `kb.py build` makes it: `mkdocs build --strict` (a real
+    subprocess) then the post-build steps (Pagefind), into dest."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from vnkb.site import SiteError, build_site
+    os.environ.setdefault("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+    try:
+        build_site(ROOT, dest, quiet=True)
+    except SiteError as exc:
+        return subprocess.CompletedProcess(args=["build_site"], returncode=1, stdout="", stderr=str(exc))
+    return subprocess.CompletedProcess(args=["build_site"], returncode=0, stdout="", stderr="")
 
 
 def _check_build(proc: subprocess.CompletedProcess, dest: Path) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from .markdown import front_matter, inline, link, rich, table
 from .models import Attachment, Document, FileResult
 from .parse.outline import as_heading
+from .search.browser import attachment_filters, document_filters, entry_filters, filter_options, search_block
 from .vntext import fold, slugify
 
 REGISTRY_DIR = "dan-chieu"
@@ -252,6 +253,10 @@ def document_page(placed: Placed, citers: list | None = None) -> str:
     section = citations_section(placed)
     if section:
         parts.append(section)
+    parts.append(search_block(
+        document_filters(d),
+        {"loai": d.type_name, "so": d.number, "ngay": vn_date(d.issued_date), "co_quan": d.organ_name},
+        [d.title or "", d.subject or ""] + d.body))
     if citers:
         parts.append("## Được dẫn chiếu bởi\n\n" + "\n".join(
             f"- {link(title, rel(placed.page, target_page(cid)))}: “{inline(c.sentence)}”"
@@ -273,6 +278,10 @@ def attachment_page(placed: Placed, index: int) -> str:
     spans = citation_spans(placed, f"attachment:{index}", page)
     shifted = {line - skip: v for line, v in spans.items() if line >= skip}
     parts.append("\n".join(body_markdown(a.lines[skip:], top_level=2, spans=shifted)) + "\n")
+    parts.append(search_block(
+        attachment_filters(d, a),
+        {"loai": a.label, "so": d.number, "ngay": vn_date(d.issued_date), "co_quan": d.organ_name},
+        [a.title] + a.lines))
     return "\n".join(parts)
 
 
@@ -339,6 +348,10 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
         for i in range(len(p.doc.attachments)):
             pages[p.attachment_page(i)] = attachment_page(p, i)
     pages.update(listing_pages(placed))
+    pages["danh-muc/bo-loc-tim-kiem.json"] = filter_options(
+        [document_filters(p.doc) for p in placed]
+        + [attachment_filters(p.doc, a) for p in placed for a in p.doc.attachments]
+        + [entry_filters(e) for e in entries.values()])
     return pages
 
 

@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from .markdown import front_matter, inline, link, table
 from .render import Placed, rel, target_page, vn_date
+from .search.browser import entry_filters, search_block
 from .vntext import fold
 
 STATUS_NOTE = {
@@ -32,6 +33,10 @@ def entry_page(entry, placed_by_id: dict[str, Placed]) -> str:
         p = placed_by_id[m.citing_id]
         pin = f" ({inline(m.citation.pin)})" if m.citation.pin else ""
         parts.append(f"- {link(m.citing_title, rel(page, p.page))}{pin}: “{inline(m.citation.sentence)}”")
+    parts.append("\n" + search_block(
+        entry_filters(entry),
+        {"loai": entry.type_name, "so": entry.number, "ngay": vn_date(entry.issued_date), "co_quan": entry.issuer},
+        [entry.label, entry.subject or "", entry.name or ""] + [m.citation.sentence for m in entry.mentions]))
     return "\n".join(parts) + "\n"
 
 

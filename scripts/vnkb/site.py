@@ -32,6 +32,14 @@ def build_site(project: Path, site_dir: Path, quiet: bool = False) -> None:
     if proc.returncode != 0:
         shutil.rmtree(tmp, ignore_errors=True)
         raise SiteError("mkdocs build failed:\n" + (proc.stderr or proc.stdout)[-4000:])
+    # After MkDocs: the browser search index (Pagefind) over document pages only.
+    from .search.browser import mark_bodies, run_pagefind
+    try:
+        mark_bodies(tmp)
+        run_pagefind(tmp)
+    except Exception as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise SiteError(str(exc)) from exc
     old = site_dir.with_name(site_dir.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if site_dir.exists():

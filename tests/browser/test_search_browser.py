@@ -1,0 +1,90 @@
+"""The browser search path (Pagefind over the static site), driven in Chromium
+like a person: type a query in the search page, read the first results."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TABLE = yaml.safe_load((ROOT / "tests" / "data" / "search_queries.yaml").read_text(encoding="utf-8"))
+ROWS = [r for r in TABLE["queries"] if r.get("browser")]
+
+
+@pytest.fixture(scope="module")
+def urls_by_id():
+    """id -> site URL, from the same records the Whoosh index is built from."""
+    import sys
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from vnkb.cite import link_archive
+    from vnkb.build import process_file
+    from vnkb.discover import discover
+    from vnkb.render import place_documents
+    from vnkb.search import records
+    docs = [process_file(ROOT / "source_docs", s)[0] for s in discover(ROOT / "source_docs")]
+    placed = place_documents(docs)
+    return {r["id"]: r["url"] for r in records(placed, link_archive(placed))}
+
+
+def resolve(ident: str) -> str:
+    base, _, frag = ident.partition("#")
+    return TABLE["aliases"].get(base, base) + (f"#{frag}" if frag else "")
+
+
+def run_query(page, server, q):
+    page.goto(f"{server.rstrip('/')}/tim-kiem/")
+    page.fill("#kb-search-input", q)
+    page.press("#kb-search-input", "Enter")
+    page.wait_for_function("() => { const s = document.getElementById('kb-search-status').textContent;"
+                           " return s.length > 0 && !s.startsWith('Đang'); }", timeout=15000)
+    return [a.get_attribute("href") for a in page.locator(".kb-search__title").all()[:3]]
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[r["q"] for r in ROWS])
+def test_search_page_finds_expected_first(page, server, urls_by_id, row):
+    hrefs = run_query(page, server, row["q"])
+    expected = {urls_by_id[resolve(e)] for e in row["expect"]}
+    got = {h.split("#")[0] if h.startswith("/") else "/" + h.split("://", 1)[-1].split("/", 1)[-1] for h in hrefs}
+    assert expected & got, f"{row['q']!r}: top 3 {hrefs}, expected one of {sorted(expected)}"
+
+
+def test_header_box_leads_to_results(page, server, artifacts):
+    page.goto(server)
+    page.fill("#kb-header-search input", "mau bao cao so ket")
+    page.press("#kb-header-search input", "Enter")
+    page.wait_for_url("**/tim-kiem/?q=*")
+    page.wait_for_selector(".kb-search__result")
+    assert "Mẫu báo cáo" in page.locator(".kb-search__title").first.inner_text()
+    page.screenshot(path=str(artifacts / "search-results.png"), full_page=True)
+
+
+def test_filters_narrow_the_results(page, server):
+    run_query(page, server, "binh dang gioi")
+    before = page.locator(".kb-search__result").count()
+    page.select_option("select[name=nam]", "2018")
+    page.wait_for_function("() => !document.getElementById('kb-search-status').textContent.startsWith('Đang')")
+    page.wait_for_timeout(300)
+    facts = page.locator(".kb-search__facts").all_inner_texts()
+    assert 0 < len(facts) < before
+    assert all("2018" in f for f in facts)
+
+
+def test_injected_markup_in_results_stays_text(page, server):
+    """Snippets and titles are put on the page as text: no element comes from the index."""
+    run_query(page, server, "binh dang gioi")
+    tags = page.evaluate("() => Array.from(document.querySelectorAll('#kb-search-results *'))"
+                         ".map(e => e.tagName.toLowerCase())")
+    assert set(tags) <= {"li", "a", "div", "span", "mark"}
+
+
+def test_one_query_downloads_under_500_kb(browser, server):
+    context = browser.new_context()
+    page = context.new_page()
+    sizes = []
+    page.on("response", lambda r: sizes.append(len(r.body())) if "/pagefind/" in r.url and r.ok else None)
+    page.goto(f"{server.rstrip('/')}/tim-kiem/?q=binh+dang+gioi")
+    page.wait_for_selector(".kb-search__result")
+    page.wait_for_load_state("networkidle")
+    context.close()
+    assert 0 < sum(sizes) < 500 * 1024, sum(sizes)
