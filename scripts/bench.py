@@ -84,6 +84,94 @@ def citations_per_second(docs) -> float:
     return n / (time.perf_counter() - start), lines
 
 
+def search_quality(index_dir: Path, placed_ids: dict | None = None) -> dict:
+    """MRR@10 and recall@10 of the Whoosh path on tests/data/search_queries.yaml,
+    latency p50/p95 with highlights (each query repeated)."""
+    import statistics
+
+    import yaml
+    from vnkb.search import open_index, search
+
+    table = yaml.safe_load((ROOT / "tests" / "data" / "search_queries.yaml").read_text(encoding="utf-8"))
+    aliases = table["aliases"]
+
+    def resolve(ident):
+        base, _, frag = ident.partition("#")
+        return aliases.get(base, base) + (f"#{frag}" if frag else "")
+
+    ix = open_index(index_dir)
+    rr, found, times = [], 0, []
+    for row in table["queries"]:
+        expected = {resolve(e) for e in row["expect"]}
+        for _ in range(5):
+            t = time.perf_counter()
+            res = search(ix, row["q"], page_size=10)
+            times.append((time.perf_counter() - t) * 1000)
+        ids = [h["id"] for h in res.hits]
+        rank = next((i + 1 for i, x in enumerate(ids) if x in expected), None)
+        rr.append(1 / rank if rank else 0.0)
+        found += bool(rank)
+    times.sort()
+    return {"queries": len(table["queries"]), "mrr_at_10": round(statistics.mean(rr), 3),
+            "recall_at_10": round(found / len(table["queries"]), 3),
+            "latency_ms_p50": round(times[len(times) // 2], 1), "latency_ms_p95": round(times[int(len(times) * 0.95)], 1)}
+
+
+def browser_search_quality(site_dir: Path, urls_by_id: dict) -> dict:
+    """The same table through Pagefind in Chromium: MRR@10 (first 10 results)
+    and the bytes the browser downloads from /pagefind/ for one query."""
+    import functools
+    import http.server
+    import statistics
+    import threading
+
+    import yaml
+    from playwright.sync_api import sync_playwright
+
+    table = yaml.safe_load((ROOT / "tests" / "data" / "search_queries.yaml").read_text(encoding="utf-8"))
+    aliases = table["aliases"]
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
+    handler.log_message = lambda *a, **k: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    rr, found, bytes_per_query = [], 0, []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        for row in table["queries"]:
+            context = browser.new_context()
+            page = context.new_page()
+            sizes = []
+            page.on("response", lambda r: sizes.append(len(r.body())) if "/pagefind/" in r.url and r.ok else None)
+            from urllib.parse import quote
+            page.goto(f"{base}/tim-kiem/?q={quote(row['q'])}")
+            page.wait_for_function("() => { const s = document.getElementById('kb-search-status').textContent;"
+                                   " return s.length > 0 && !s.startsWith('Đang'); }", timeout=20000)
+            page.wait_for_load_state("networkidle")
+            hrefs = [a.get_attribute("href") for a in page.locator(".kb-search__title").all()[:10]]
+            context.close()
+            expected = set()
+            for e in row["expect"]:
+                b, _, frag = e.partition("#")
+                ident = aliases.get(b, b) + (f"#{frag}" if frag else "")
+                if ident in urls_by_id:
+                    expected.add(urls_by_id[ident])
+            got = ["/" + h.split("://", 1)[-1].split("/", 1)[-1] if "://" in h else h for h in hrefs]
+            rank = next((i + 1 for i, u in enumerate(got) if u in expected), None)
+            rr.append(1 / rank if rank else 0.0)
+            found += bool(rank)
+            bytes_per_query.append(sum(sizes))
+        browser.close()
+    httpd.shutdown()
+    bytes_per_query.sort()
+    return {"queries": len(table["queries"]), "mrr_at_10": round(statistics.mean(rr), 3),
+            "recall_at_10": round(found / len(table["queries"]), 3),
+            "kb_per_query_median": round(bytes_per_query[len(bytes_per_query) // 2] / 1024, 1),
+            "kb_per_query_max": round(bytes_per_query[-1] / 1024, 1)}
+
+
 def main() -> int:
     report: dict = {}
     pdfs = sorted((ROOT / "source_docs").glob("*.pdf"))
@@ -93,7 +181,7 @@ def main() -> int:
                                  "ratio": round(fast / base, 1)}
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
-        result = build(ROOT / "source_docs", Path(tmp) / "docs")
+        result = build(ROOT / "source_docs", Path(tmp) / "docs", index_dir=Path(tmp) / "index")
         cold = time.perf_counter() - t
         t = time.perf_counter()
         build(ROOT / "source_docs", Path(tmp) / "docs")
@@ -101,10 +189,20 @@ def main() -> int:
         t = time.perf_counter()
         build_site(ROOT, Path(tmp) / "site", quiet=True)
         site = time.perf_counter() - t
-    report["sample_archive_build_s"] = {"docs_cold": round(cold, 3), "docs_rebuild": round(warm, 3),
-                                        "mkdocs_site": round(site, 3),
-                                        "stages": {k: round(v, 3) for k, v in result.timings.items()},
-                                        "documents": len(result.documents)}
+        report["sample_archive_build_s"] = {"docs_cold": round(cold, 3), "docs_rebuild": round(warm, 3),
+                                            "mkdocs_and_pagefind": round(site, 3),
+                                            "stages": {k: round(v, 3) for k, v in result.timings.items()},
+                                            "documents": len(result.documents)}
+        report["search_whoosh_sample"] = search_quality(Path(tmp) / "index")
+        from vnkb.cite import link_archive
+        from vnkb.render import place_documents
+        from vnkb.search import records
+        placed = place_documents(result.documents)
+        urls = {r["id"]: r["url"] for r in records(placed, link_archive(placed))}
+        try:
+            report["search_browser_sample"] = browser_search_quality(Path(tmp) / "site", urls)
+        except Exception as exc:  # no chromium on this machine: say so, keep the other figures
+            report["search_browser_sample"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
     cps, _ = citations_per_second(result.documents)
     report["citations"] = {"per_second": round(cps), **citation_quality()}
     out = ROOT / "build" / "bench.json"
