@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import ResultCache, StatCache
 from .cite import archive_findings, cite_document, cited_by, document_findings, link_archive
 from .discover import discover, override_path
 from .extract import ExtractError, extract
@@ -21,6 +22,7 @@ from .normalize import normalize
 from .overrides import OverrideError, apply_override, load_override
 from .parse import make_title, parse
 from .render import GENERATED_DIRS, place_documents, render_all, report_page
+from .workers import Limits, run_files
 
 MANIFEST = ".kb-manifest.json"
 
@@ -35,6 +37,7 @@ class BuildResult:
     findings: list = field(default_factory=list)
     entries: dict = field(default_factory=dict)
     index_stats: object = None
+    cached: int = 0
 
     @property
     def failed(self) -> list[FileResult]:
@@ -121,27 +124,54 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None) -> BuildResult:
+def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, cache_dir: Path | None = None,
+          limits: Limits | None = None) -> BuildResult:
     log = log or (lambda msg: None)
     out = BuildResult()
     t0 = time.perf_counter()
-    sources = discover(root)
+    stat_cache = StatCache(cache_dir / "stat.json" if cache_dir else None)
+    sources = discover(root, stat_cache)
+    stat_cache.save({s.path for s in sources})
     out.timings["discover"] = time.perf_counter() - t0
     previous = _read_manifest(docs_dir)["sources"]
+
+    t = time.perf_counter()
+    cache = ResultCache(cache_dir)
     seen: dict[str, str] = {}
-    for n, source in enumerate(sources, 1):
-        log(f"[{n}/{len(sources)}] {source.path}")
+    slots: list = []           # per source: a result, or the cache key of a job to run
+    todo: list[SourceFile] = []
+    for source in sources:
         if source.sha256 in seen:
-            out.results.append(FileResult(path=source.path, status="duplicate", stage="discover",
-                                          reason=f"same content as {seen[source.sha256]}", sha256=source.sha256))
+            slots.append((None, FileResult(path=source.path, status="duplicate", stage="discover",
+                                           reason=f"same content as {seen[source.sha256]}",
+                                           sha256=source.sha256), {}))
             continue
         seen[source.sha256] = source.path
-        doc, result, times = process_file(root, source)
-        for k, v in times.items():
-            out.timings[k] = out.timings.get(k, 0.0) + v
+        ov = override_path(root, source)
+        key = cache.key(source.sha256, ov.read_bytes() if ov.is_file() else None)
+        hit = cache.get(key)
+        if hit is not None and hit[0] is not None and hit[0].source["path"] == source.path:
+            slots.append(hit)
+            out.cached += 1
+        else:
+            slots.append(key)
+            todo.append(source)
+    if todo:
+        log(f"reading {len(todo)} originals ({len(sources) - len(todo)} unchanged)")
+    fresh = iter(run_files(root, todo, limits, log))
+    for slot in slots:
+        if isinstance(slot, str):
+            doc, result, times = next(fresh)
+            if "time limit" not in result.reason and "crashed" not in result.reason:
+                cache.put(slot, (doc, result, times))
+            for k, v in times.items():      # CPU seconds summed over the workers
+                out.timings[k] = out.timings.get(k, 0.0) + v
+        else:
+            doc, result, times = slot
         out.results.append(result)
         if doc is not None:
             out.documents.append(doc)
+    out.timings["read_wall"] = time.perf_counter() - t
 
     t = time.perf_counter()
     placed = place_documents(out.documents)

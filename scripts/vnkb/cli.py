@@ -20,7 +20,10 @@ def cmd_build(args) -> int:
     from .site import SiteError, build_site
 
     log = _log(args)
-    result = build(Path(args.source), Path(args.docs), log=log, index_dir=Path(args.index))
+    from .workers import Limits
+    limits = Limits(seconds=args.timeout, memory_mb=args.memory_mb, jobs=args.jobs)
+    result = build(Path(args.source), Path(args.docs), log=log, index_dir=Path(args.index),
+                   cache_dir=None if args.no_cache else PROJECT / "build" / "cache", limits=limits)
     write_json_report(result, PROJECT / "build" / "report.json")
     for line in report_lines(result):   # failures are reported even with --quiet
         print(line, file=sys.stderr)
@@ -112,13 +115,19 @@ def cmd_serve(args) -> int:
 
     site = Path(args.site)
     if not args.no_build or not (site / "index.html").is_file():
-        code = cmd_build(argparse.Namespace(source=args.source, docs=args.docs, site=args.site,
-                                            index=args.index, no_site=False, quiet=args.quiet))
+        code = cmd_build(argparse.Namespace(**{**vars(args), "no_site": False}))
         if code == 2:
             return code
         if code == 1:
             print("some originals could not be read (see above); serving the rest", file=sys.stderr)
     return serve(site, args.host, args.port, index_dir=Path(args.index))
+
+
+def limits_args(sp) -> None:
+    sp.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core, at most 2)")
+    sp.add_argument("--timeout", type=float, default=120.0, help="seconds one original may take (default 120)")
+    sp.add_argument("--memory-mb", type=int, default=2048, help="memory one original may use (default 2048)")
+    sp.add_argument("--no-cache", action="store_true", help="read every original again (ignore build/cache)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -138,6 +147,7 @@ def parser() -> argparse.ArgumentParser:
                                    "could not be read (the others are still published), 2 if the site build failed.")
     common(b)
     b.add_argument("--no-site", action="store_true", help="only write docs/")
+    limits_args(b)
     b.set_defaults(func=cmd_build)
 
     e = sub.add_parser("extract", help="print the document model of one original",
@@ -172,6 +182,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--no-build", action="store_true", help="serve the existing site/")
+    limits_args(s)
     s.set_defaults(func=cmd_serve)
     return p
 

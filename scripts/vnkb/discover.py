@@ -9,7 +9,7 @@ from pathlib import Path
 from .models import SourceFile
 
 OVERRIDE_SUFFIX = ".meta.yaml"
-IGNORED_NAMES = {".gitkeep", ".DS_Store", "Thumbs.db", "README.md"}
+IGNORED_NAMES = {".gitkeep", ".gitignore", ".DS_Store", "Thumbs.db", "desktop.ini", "README.md"}
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF8")
@@ -71,28 +71,39 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def is_source_candidate(path: Path) -> bool:
+def is_source_candidate(path: Path, root: Path | None = None) -> bool:
+    """Originals are all files except overrides, system files, Word's "~$" lock
+    files and anything inside a hidden folder (.git ...)."""
     name = path.name
-    return not (name.startswith(".") or name.endswith(OVERRIDE_SUFFIX) or name in IGNORED_NAMES)
+    folders = path.relative_to(root).parts[:-1] if root else ()
+    return not (name.endswith(OVERRIDE_SUFFIX) or name in IGNORED_NAMES or name.startswith("~$")
+                or any(part.startswith(".") for part in folders))
 
 
-def identify(path: Path, rel: str) -> SourceFile:
+def identify(path: Path, rel: str, stat_cache=None) -> SourceFile:
     """One file -> SourceFile (sha256, format from content)."""
     with path.open("rb") as fh:
         head = fh.read(8192)
     fmt = sniff_format(head, path)
     if mislabelled(path, fmt):
         fmt = "mislabelled"
-    return SourceFile(path=rel, sha256=sha256_file(path), size=path.stat().st_size, format=fmt)
+    st = path.stat()
+    sha = stat_cache.lookup(rel, st.st_size, st.st_mtime_ns) if stat_cache else None
+    if sha is None:
+        sha = sha256_file(path)
+        if stat_cache:
+            stat_cache.remember(rel, st.st_size, st.st_mtime_ns, sha)
+    return SourceFile(path=rel, sha256=sha, size=st.st_size, format=fmt)
 
 
-def discover(root: Path) -> list[SourceFile]:
-    """All candidate originals below root, sorted by relative path (deterministic)."""
+def discover(root: Path, stat_cache=None) -> list[SourceFile]:
+    """All candidate originals below root, sorted by relative path (deterministic).
+    Symbolic links are not followed (an original is a file inside the folder)."""
     found: list[SourceFile] = []
     for path in sorted(root.rglob("*")):
-        if path.is_symlink() or not path.is_file() or not is_source_candidate(path):
+        if path.is_symlink() or not path.is_file() or not is_source_candidate(path, root):
             continue
-        found.append(identify(path, path.relative_to(root).as_posix()))
+        found.append(identify(path, path.relative_to(root).as_posix(), stat_cache))
     return found
 
 

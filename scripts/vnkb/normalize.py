@@ -17,13 +17,19 @@ from .vntext import is_upper_line
 # PDF fonts that lack U+01B0 map "ư" to U+01A3 (LATIN SMALL LETTER OI), which
 # looks the same in many fonts; "Ư" likewise to U+01A2.
 _OI_TO_U = str.maketrans({"ƣ": "ư", "Ƣ": "Ư"})
-# Icelandic eth (U+00D0/U+00F0) is a look-alike of Vietnamese "Đ/đ" (U+0110/U+0111).
-_ETH = re.compile(r"[Ðð](?=[A-Za-zÀ-ỹ]|\b)")
+# Icelandic eth (U+00D0/U+00F0) is a look-alike of Vietnamese "Đ/đ" (U+0110/U+0111)
+# that PDF fonts produce; Icelandic has no place in these documents, so every
+# occurrence is taken for the Vietnamese letter.
+_ETH = re.compile(r"[Ðð]")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 # Odd spaces, and line/paragraph separators that YAML and Markdown would read
 # as line breaks inside what is one line of text (U+0085, U+2028, U+2029).
 _ODD_SPACES = re.compile("[\u00a0\u2007\u202f\u2000-\u200a\u3000\t\f\v\r\n\x1c-\x1f\x85\u2028\u2029]")
-_MD_EMPHASIS = re.compile(r"\*\*|__")
+# Markdown bold from .md inputs: "**" never stands for anything else in these
+# documents (and may open on one line and close on the next). "__" only when it
+# pairs around text on one line: runs of underscores are blanks to fill in.
+_MD_BOLD = re.compile(r"\*\*")
+_MD_UNDERSCORE_PAIR = re.compile(r"__(?=[^\s_])(.+?)(?<=[^\s_])__")
 _WS = re.compile(r" {2,}")
 
 
@@ -42,7 +48,7 @@ def drop_invisible(text: str) -> str:
 
 def drop_md_emphasis(text: str) -> str:
     while True:        # "*__*" -> "**" -> "": repeat until nothing is left to drop
-        dropped = _MD_EMPHASIS.sub("", text)
+        dropped = _MD_UNDERSCORE_PAIR.sub(r"\1", _MD_BOLD.sub("", text))
         if dropped == text:
             return text
         text = dropped
@@ -58,7 +64,7 @@ def recompose(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-TEXT_STEPS = (nfc, fix_lookalikes, drop_invisible, drop_md_emphasis, squeeze_spaces, recompose)
+TEXT_STEPS = (nfc, drop_invisible, drop_md_emphasis, fix_lookalikes, squeeze_spaces, recompose)
 
 
 def normalize_text(text: str) -> str:

@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .swap import swap_in, temp_for
+
 SOURCE_DATE_EPOCH = "1577836800"   # 2020-01-01; only used for dates MkDocs stamps
 
 
@@ -21,8 +23,7 @@ class SiteError(Exception):
 
 
 def build_site(project: Path, site_dir: Path, quiet: bool = False) -> None:
-    tmp = site_dir.with_name(site_dir.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
+    tmp = temp_for(site_dir)
     env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH))
     cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-f", str(project / "mkdocs.yml"),
            "-d", str(tmp)]
@@ -40,9 +41,4 @@ def build_site(project: Path, site_dir: Path, quiet: bool = False) -> None:
     except Exception as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise SiteError(str(exc)) from exc
-    old = site_dir.with_name(site_dir.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if site_dir.exists():
-        site_dir.rename(old)
-    tmp.rename(site_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    swap_in(tmp, site_dir)

@@ -29,6 +29,7 @@ from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
 
+from ..swap import swap_in, temp_for
 from ..vntext import fold
 from .query import ParsedQuery, QueryError, parse_query, type_key
 
@@ -144,8 +145,7 @@ class IndexStats:
 def build_index(index_dir: Path, recs: list[dict]) -> IndexStats:
     """Bring index_dir up to date with recs, atomically (temp folder + swap)."""
     stats = IndexStats()
-    tmp = index_dir.with_name(index_dir.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
+    tmp = temp_for(index_dir)
     version_file = index_dir / "SCHEMA_VERSION"
     reuse = version_file.is_file() and version_file.read_text().strip() == SCHEMA_VERSION \
         and windex.exists_in(str(index_dir))
@@ -183,12 +183,7 @@ def build_index(index_dir: Path, recs: list[dict]) -> IndexStats:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     (tmp / "SCHEMA_VERSION").write_text(SCHEMA_VERSION + "\n")
-    old = index_dir.with_name(index_dir.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if index_dir.exists():
-        index_dir.rename(old)
-    tmp.rename(index_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    swap_in(tmp, index_dir)
     return stats
 
 

@@ -1,0 +1,85 @@
+"""Build caches (build/cache/, never committed): what an unchanged original
+gave last time, so an incremental build does not extract, parse or cite it again.
+
+A result is keyed on the original's sha256, its override file's bytes and the
+code version (a hash of this package's source and data files): changing the
+parser invalidates every entry, changing one original only its own.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+@lru_cache(maxsize=None)
+def code_version() -> str:
+    h = hashlib.sha256(sys.version.encode())
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.suffix in (".py", ".yaml", ".yml", ".json", ".txt") and "__pycache__" not in path.parts:
+            h.update(path.relative_to(PACKAGE).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+class ResultCache:
+    def __init__(self, folder: Path | None):
+        self.folder = folder / code_version() if folder else None
+
+    def key(self, sha256: str, override: bytes | None) -> str:
+        return hashlib.sha256(sha256.encode() + b"\0" + (override or b"")).hexdigest()
+
+    def get(self, key: str):
+        if not self.folder:
+            return None
+        path = self.folder / key[:2] / f"{key}.pickle"
+        try:
+            with path.open("rb") as fh:
+                return pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+
+    def put(self, key: str, value) -> None:
+        if not self.folder:
+            return
+        path = self.folder / key[:2] / f"{key}.pickle"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+
+
+class StatCache:
+    """path -> (size, mtime_ns, sha256): an unchanged file is not hashed again."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.data: dict[str, list] = {}
+        if path and path.is_file():
+            try:
+                self.data = json.loads(path.read_text(encoding="utf-8"))
+            except ValueError:
+                self.data = {}
+
+    def lookup(self, rel: str, size: int, mtime_ns: int) -> str | None:
+        entry = self.data.get(rel)
+        return entry[2] if entry and entry[0] == size and entry[1] == mtime_ns else None
+
+    def remember(self, rel: str, size: int, mtime_ns: int, sha: str) -> None:
+        self.data[rel] = [size, mtime_ns, sha]
+
+    def save(self, keep: set[str]) -> None:
+        if not self.path:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        data = {k: v for k, v in sorted(self.data.items()) if k in keep}
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.replace(self.path)
