@@ -293,32 +293,55 @@ def _doc_row(placed: Placed, page: str) -> list[str]:
             inline(d.organ_name or ""), inline(d.subject or d.title or "")]
 
 
-def _grouped(placed: list[Placed], key, page: str, title: str, intro: str, reverse: bool = False) -> str:
+INLINE_ROWS = 20        # documents shown per group on a listing page
+PAGE_ROWS = 200         # rows per page of a group's full list
+
+
+def _rows(items: list[Placed], page: str) -> str:
+    return table(["Số, ký hiệu", "Ngày", "Cơ quan ban hành", "Trích yếu"], [_doc_row(p, page) for p in items]) + "\n"
+
+
+def _grouped(placed: list[Placed], key, page: str, title: str, intro: str, reverse: bool = False) -> dict[str, str]:
+    """A listing page with each group's newest documents, and for a group with
+    more, its full list split into pages of PAGE_ROWS rows (listing pages stay
+    light at any archive size)."""
     groups: dict[str, list[Placed]] = defaultdict(list)
     for p in placed:
         groups[key(p.doc)].append(p)
+    folder = page[:-3]                    # danh-muc/theo-loai.md -> danh-muc/theo-loai/
+    pages: dict[str, str] = {}
     parts = [f"# {title}\n", intro + "\n"]
     for name in sorted(groups, key=fold, reverse=reverse):
         items = sorted(groups[name], key=lambda p: (p.doc.issued_date or str(p.doc.year or ""), p.id), reverse=True)
         parts.append(f"## {inline(name)} ({len(items)})\n")
-        parts.append(table(["Số, ký hiệu", "Ngày", "Cơ quan ban hành", "Trích yếu"],
-                           [_doc_row(p, page) for p in items]) + "\n")
+        parts.append(_rows(items[:INLINE_ROWS], page))
+        if len(items) > INLINE_ROWS:
+            chunks = [items[i:i + PAGE_ROWS] for i in range(0, len(items), PAGE_ROWS)]
+            names = [f"{folder}/{slugify(name)}" + (f"-{k + 1}" if k else "") + ".md" for k in range(len(chunks))]
+            parts.append(f"{link(f'Xem tất cả {len(items)} văn bản', rel(page, names[0]))}\n")
+            for k, chunk in enumerate(chunks):
+                nav = " · ".join(f"**{i + 1}**" if i == k else link(str(i + 1), rel(names[k], names[i]))
+                                 for i in range(len(chunks)))
+                pages[names[k]] = "\n".join([
+                    f"# {inline(title)}: {inline(name)}\n",
+                    f"{link('Về danh mục', rel(names[k], page))} · Trang {nav}\n",
+                    _rows(chunk, names[k])])
     if not groups:
         parts.append("Chưa có văn bản nào.\n")
-    return "\n".join(parts)
+    pages[page] = "\n".join(parts)
+    return pages
 
 
 def listing_pages(placed: list[Placed]) -> dict[str, str]:
-    return {
-        "danh-muc/theo-loai.md": _grouped(placed, lambda d: d.type_name or "Chưa rõ loại", "danh-muc/theo-loai.md",
-                                         "Văn bản theo loại", f"Kho có {len(placed)} văn bản."),
-        "danh-muc/theo-nam.md": _grouped(placed, lambda d: str(d.year) if d.year else "Chưa rõ năm",
-                                        "danh-muc/theo-nam.md", "Văn bản theo năm", f"Kho có {len(placed)} văn bản.",
-                                        reverse=True),
-        "danh-muc/theo-co-quan.md": _grouped(placed, lambda d: d.organ_name or "Chưa rõ cơ quan",
-                                            "danh-muc/theo-co-quan.md", "Văn bản theo cơ quan ban hành",
-                                            f"Kho có {len(placed)} văn bản."),
-    }
+    intro = f"Kho có {len(placed)} văn bản."
+    pages: dict[str, str] = {}
+    pages.update(_grouped(placed, lambda d: d.type_name or "Chưa rõ loại", "danh-muc/theo-loai.md",
+                          "Văn bản theo loại", intro))
+    pages.update(_grouped(placed, lambda d: str(d.year) if d.year else "Chưa rõ năm", "danh-muc/theo-nam.md",
+                          "Văn bản theo năm", intro, reverse=True))
+    pages.update(_grouped(placed, lambda d: d.organ_name or "Chưa rõ cơ quan", "danh-muc/theo-co-quan.md",
+                          "Văn bản theo cơ quan ban hành", intro))
+    return pages
 
 
 STATUS_VI = {"ok": "đã xuất bản", "failed": "lỗi, bỏ qua", "duplicate": "trùng lặp, bỏ qua",

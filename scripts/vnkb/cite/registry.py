@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..models import Citation
 from ..vntext import slugify
@@ -26,6 +27,7 @@ class Mention:
 
 @dataclass
 class Entry:
+    """One referenced document; its fields are read once all mentions are in."""
     key: str
     id: str = ""
     mentions: list[Mention] = field(default_factory=list)
@@ -34,52 +36,52 @@ class Entry:
         values = Counter(getattr(m.citation, attr) for m in self.mentions if getattr(m.citation, attr))
         return max(values.items(), key=lambda kv: (kv[1], len(str(kv[0])), str(kv[0])))[0] if values else None
 
-    @property
+    @cached_property
     def number(self):
         return self._common("number")
 
-    @property
+    @cached_property
     def name(self):
         return self._common("name")
 
-    @property
+    @cached_property
     def type_name(self):
         return self._common("type_name")
 
-    @property
+    @cached_property
     def issuer(self):
         return self._common("issuer")
 
-    @property
+    @cached_property
     def issued_date(self):
         return self._common("issued_date")
 
-    @property
+    @cached_property
     def year(self):
         return self._common("year")
 
-    @property
+    @cached_property
     def subject(self):
         subjects = [m.citation.subject for m in self.mentions if m.citation.subject]
         return max(subjects, key=lambda s: (len(s), s)) if subjects else None
 
-    @property
+    @cached_property
     def status(self) -> str:
         return "known" if any(m.citation.status == "known" for m in self.mentions) else "registry"
 
-    @property
+    @cached_property
     def dates(self) -> list[str]:
         return sorted({m.citation.issued_date for m in self.mentions if m.citation.issued_date})
 
-    @property
+    @cached_property
     def spellings(self) -> list[str]:
         return sorted({(m.citation.number_written or m.citation.name or m.citation.text) for m in self.mentions})
 
-    @property
+    @cached_property
     def citing(self) -> list[str]:
         return sorted({m.citing_id for m in self.mentions})
 
-    @property
+    @cached_property
     def label(self) -> str:
         if self.number:
             return f"{self.type_name or 'Văn bản'} số {self.number}"

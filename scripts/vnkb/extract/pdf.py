@@ -21,21 +21,22 @@ from ..models import Extracted, Line
 from .common import ExtractError
 
 _CID = re.compile(r"\(cid:\d+\)")
-_VI_LETTERS = re.compile(r"[a-zA-ZÀ-ỹĐđ]")
+
+
+# Characters that cannot be part of a Vietnamese text layer: control characters,
+# U+FFFD, private-use glyphs, and letters of other scripts (a font mapped to
+# Greek, Cyrillic, Arabic, CJK ...).
+_ODD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd\ue000-\uf8ff\u0370-\u03ff\u0400-\u052f"
+                  "\u0590-\u06ff\u3040-\u30ff\u4e00-\u9fff]")
 
 
 def garble_score(text: str) -> float:
     """Share of characters that cannot be Vietnamese text (0 = clean)."""
-    if not text.strip():
+    visible = len(text) - text.count(" ") - text.count("\n") - text.count("\r") - text.count("\t")
+    if visible <= 0:
         return 0.0
-    bad = len(_CID.findall(text)) * 8
-    bad += sum(1 for ch in text if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff"
-               or (ord(ch) < 32 and ch not in "\n\t\r"))
-    letters = len(_VI_LETTERS.findall(text))
-    visible = sum(1 for ch in text if not ch.isspace())
-    # Letters outside Latin/Vietnamese (e.g. a font mapped to Greek or Cyrillic).
-    foreign = visible - letters - sum(1 for ch in text if not ch.isalpha() and not ch.isspace())
-    return min(1.0, (bad + max(0, foreign)) / max(1, visible))
+    bad = len(_CID.findall(text)) * 8 + len(_ODD.findall(text))
+    return min(1.0, bad / visible)
 
 
 def _font_info(textpage, index: int) -> tuple[str, bool, bool]:
@@ -50,10 +51,15 @@ def _font_info(textpage, index: int) -> tuple[str, bool, bool]:
     return name, bold, italic
 
 
+_SPACE_RUN = re.compile(r"\s+")
+
+
 def _page_lines(page, page_no: int) -> list[Line]:
     """Lines of one page from PDFium: its text (with the line breaks PDFium
-    infers) plus each character's box, to cut a line into cells at wide gaps
-    and to place each cell in the left or right column."""
+    infers) and the boxes of the characters that matter, to cut a line into
+    cells at wide gaps and to place each cell in the left or right column.
+    Boxes are asked for only at word boundaries and cell ends (a ctypes call
+    per character would cost more than the text itself)."""
     textpage = page.get_textpage()
     try:
         height = page.get_height()
@@ -62,52 +68,52 @@ def _page_lines(page, page_no: int) -> list[Line]:
         if len(text) != n:    # text index != char index: no geometry for this page
             return [Line(text=t, page=page_no) for t in text.replace("\r", "").split("\n") if t.strip()]
         left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-        boxes = []
-        for i in range(n):
-            pdfium_c.FPDFText_GetCharBox(textpage, i, left, right, bottom, top)
-            boxes.append((left.value, right.value, height - top.value, height - bottom.value))
-        cells = []        # (start, end) char ranges
-        start = 0
-        for i, ch in enumerate(text + "\n"):
-            if ch in "\r\n":
-                if i > start:
-                    cells.extend(_cut_cells(text, boxes, start, i))
-                start = i + 1
+        cache: dict[int, tuple[float, float, float, float]] = {}
+
+        def box(k: int) -> tuple[float, float, float, float]:
+            if k not in cache:
+                pdfium_c.FPDFText_GetCharBox(textpage, k, left, right, bottom, top)
+                cache[k] = (left.value, right.value, height - top.value, height - bottom.value)
+            return cache[k]
+
         runs = []
-        for a, b in cells:
-            chars = [k for k in range(a, b) if not text[k].isspace()]
-            if not chars:
-                continue
-            x0 = min(boxes[k][0] for k in chars)
-            x1 = max(boxes[k][1] for k in chars)
-            top_ = min(boxes[k][2] for k in chars)
-            bottom_ = max(boxes[k][3] for k in chars)
-            sample = chars[:: max(1, len(chars) // 5)][:5]
-            infos = [_font_info(textpage, k) for k in sample]
-            runs.append({"text": text[a:b], "x0": x0, "x1": x1, "top": top_, "bottom": bottom_,
-                         "font": infos[0][0], "bold": sum(i[1] for i in infos) * 2 > len(infos),
-                         "italic": sum(i[2] for i in infos) * 2 > len(infos)})
+        pos = 0
+        for raw_line in text.split("\n"):
+            a, b = pos, pos + len(raw_line)
+            pos = b + 1
+            for ca, cb in _cut_cells(text, box, a, b):
+                first = next((k for k in range(ca, cb) if not text[k].isspace()), None)
+                if first is None:
+                    continue
+                last = next(k for k in range(cb - 1, ca - 1, -1) if not text[k].isspace())
+                probe = sorted({first, last, (first + last) // 2} | {k for k in cache if ca <= k < cb})
+                boxes = [box(k) for k in probe if not text[k].isspace()]
+                infos = [_font_info(textpage, k) for k in (first, (first + last) // 2, last)]
+                runs.append({"text": text[ca:cb], "x0": box(first)[0], "x1": box(last)[1],
+                             "top": min(bx[2] for bx in boxes), "bottom": max(bx[3] for bx in boxes),
+                             "font": infos[0][0], "bold": sum(i[1] for i in infos) >= 2,
+                             "italic": sum(i[2] for i in infos) >= 2})
     finally:
         textpage.close()
     return _to_lines(runs, page_no)
 
 
-def _cut_cells(text: str, boxes, a: int, b: int) -> list[tuple[int, int]]:
-    """Split chars a..b of one line where the gap between two visible characters
-    is wider than twice the line height (two table cells on one baseline)."""
+def _cut_cells(text: str, box, a: int, b: int) -> list[tuple[int, int]]:
+    """Split chars a..b of one line where a gap between two words is wider than
+    twice the line height (two table cells on one baseline)."""
     out = []
     start = a
-    prev = None
-    for k in range(a, b):
-        if text[k].isspace():
+    segment = text[a:b].rstrip("\r")
+    for m in _SPACE_RUN.finditer(segment):
+        left_k, right_k = a + m.start() - 1, a + m.end()
+        if m.start() == 0 or m.end() >= len(segment):
             continue
-        if prev is not None:
-            h = max(4.0, boxes[k][3] - boxes[k][2], boxes[prev][3] - boxes[prev][2])
-            if boxes[k][0] - boxes[prev][1] > 2.0 * h:
-                out.append((start, prev + 1))
-                start = k
-        prev = k
-    out.append((start, b))
+        lb, rb = box(left_k), box(right_k)
+        h = max(4.0, lb[3] - lb[2], rb[3] - rb[2])
+        if rb[0] - lb[1] > 2.0 * h:
+            out.append((start, left_k + 1))
+            start = right_k
+    out.append((start, a + len(segment)))
     return out
 
 
