@@ -7,13 +7,15 @@ good pages (the manifest remembers which pages came from which original).
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import pickle
 import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import ResultCache, StatCache
+from .cache import ResultCache, StatCache, code_version
 from .cite import archive_findings, cite_document, cited_by, document_findings, link_archive
 from .discover import discover, override_path
 from .extract import ExtractError, extract
@@ -107,6 +109,37 @@ def _drop_unrenderable(placed: list, out: BuildResult) -> list:
     return keep
 
 
+def _outputs(p) -> list[str]:
+    return sorted([p.page, p.original] + [p.attachment_page(i) for i in range(len(p.doc.attachments))])
+
+
+def render_key(p, citers: list) -> str:
+    """What a document's pages depend on: its model (citations with their
+    resolved targets included), its place, who cites it, and the code."""
+    payload = pickle.dumps((code_version(), p.id, p.original, p.doc, citers), protocol=4)
+    return hashlib.sha256(payload).hexdigest()
+
+
+def _current_pages(placed: list, keys: dict, previous: dict, docs_dir: Path, old_keys: dict) -> set[str]:
+    """Ids of documents whose pages on disk were made from the same inputs
+    (render keys live in build/cache, not in the committed manifest: they
+    depend on the Python build)."""
+    current = set()
+    for p in placed:
+        before = previous.get(p.doc.source["path"])
+        if before and old_keys.get(p.id) == keys[p.id] and before.get("outputs") == _outputs(p) \
+                and all((docs_dir / f).is_file() for f in before["outputs"]):
+            current.add(p.id)
+    return current
+
+
+def _load_json(path: Path | None) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path else {}
+    except (OSError, ValueError):
+        return {}
+
+
 def _read_manifest(docs_dir: Path) -> dict:
     try:
         return json.loads((docs_dir / MANIFEST).read_text(encoding="utf-8"))
@@ -150,7 +183,8 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
         ov = override_path(root, source)
         key = cache.key(source.sha256, ov.read_bytes() if ov.is_file() else None)
         hit = cache.get(key)
-        if hit is not None and hit[0] is not None and hit[0].source["path"] == source.path:
+        if hit is not None and (hit[0] is None and hit[1].path == source.path
+                                or hit[0] is not None and hit[0].source["path"] == source.path):
             slots.append(hit)
             out.cached += 1
         else:
@@ -178,23 +212,32 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
     entries = link_archive(placed)
     out.findings = [f for p in placed for f in document_findings(p.id, p.doc)] + archive_findings(entries)
     out.entries = entries
+    citers = cited_by(placed)
+    keys = {p.id: render_key(p, citers.get(p.id, [])) for p in placed}
+    key_file = cache_dir / "render-keys.json" if cache_dir else None
+    current = _current_pages(placed, keys, previous, docs_dir, _load_json(key_file))
     try:
-        rendered = render_all(placed, entries, cited_by(placed), out.findings)
+        rendered = render_all(placed, entries, citers, out.findings, skip=current)
     except Exception:
         # One document's text broke a page: find it, leave it out, publish the rest.
         placed = _drop_unrenderable(placed, out)
         entries = link_archive(placed)
+        citers = cited_by(placed)
         out.findings = [f for p in placed for f in document_findings(p.id, p.doc)] + archive_findings(entries)
-        rendered = render_all(placed, entries, cited_by(placed), out.findings)
-    pages = {path: text.encode("utf-8") for path, text in rendered.items()}
+        rendered = render_all(placed, entries, citers, out.findings, skip=current)
+    pages: dict[str, bytes | None] = {path: text.encode("utf-8") for path, text in rendered.items()}
     for p in placed:
-        pages[p.original] = (root / p.doc.source["path"]).read_bytes()
+        if p.id in current:           # unchanged: its files on disk stay as they are
+            for f in _outputs(p):
+                pages[f] = None
+        else:
+            pages[p.original] = (root / p.doc.source["path"]).read_bytes()
     manifest: dict[str, dict] = {}
     by_path = {p.doc.source["path"]: p for p in placed}
     for r in out.results:
         p = by_path.get(r.path)
         if p is not None:
-            files = sorted([p.page, p.original] + [p.attachment_page(i) for i in range(len(p.doc.attachments))])
+            files = _outputs(p)
             r.outputs = files
             manifest[r.path] = {"sha256": r.sha256, "id": p.id, "outputs": files}
         elif r.status == "failed" and r.path in previous:
@@ -212,7 +255,8 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
 
     t = time.perf_counter()
     for rel_path, data in sorted(pages.items()):
-        out.written += _write_if_changed(docs_dir / rel_path, data)
+        if data is not None:
+            out.written += _write_if_changed(docs_dir / rel_path, data)
     for top in GENERATED_DIRS:
         base = docs_dir / top
         if not base.is_dir():
@@ -224,6 +268,9 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
                 out.removed += 1
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
+    if key_file:
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(json.dumps(keys, sort_keys=True), encoding="utf-8")
     out.timings["write"] = time.perf_counter() - t
     if index_dir is not None:
         from .search import build_index, records

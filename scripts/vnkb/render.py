@@ -360,13 +360,17 @@ def report_page(results: list[FileResult]) -> str:
 
 
 def render_all(placed: list[Placed], entries: dict | None = None, citers: dict | None = None,
-               findings: list | None = None) -> dict[str, str]:
+               findings: list | None = None, skip: set[str] | None = None) -> dict[str, str]:
+    """All generated pages; documents whose id is in `skip` are left out (their
+    pages on disk are known to be current)."""
     from .render_registry import quality_page, registry_pages
-    entries, citers = entries or {}, citers or {}
+    entries, citers, skip = entries or {}, citers or {}, skip or set()
     pages: dict[str, str] = {}
     pages.update(registry_pages(placed, entries))
     pages["danh-muc/kiem-tra-du-lieu.md"] = quality_page(placed, findings or [])
     for p in placed:
+        if p.id in skip:
+            continue
         pages[p.page] = document_page(p, citers.get(p.id, []))
         for i in range(len(p.doc.attachments)):
             pages[p.attachment_page(i)] = attachment_page(p, i)

@@ -33,11 +33,21 @@ def _check_zip(path: Path) -> None:
         raise ExtractError(f"refused: .docx would unpack to {total} bytes (ratio {total // packed}:1), a zip bomb?")
 
 
-def _para_hints(par) -> tuple[bool, bool, bool]:
+def _style_font(par, cache: dict):
+    """The paragraph style's font, looked up once per style id (python-docx
+    scans every style of the document on each `paragraph.style`)."""
+    sid = par._p.style
+    if sid not in cache:
+        style = par.style
+        cache[sid] = style.font if style is not None else None
+    return cache[sid]
+
+
+def _para_hints(par, cache: dict) -> tuple[bool, bool, bool]:
     """(bold, italic, page_break_inside) of a paragraph, by the majority of its characters."""
     bold = italic = total = 0
     page_break = False
-    style_font = par.style.font if par.style is not None else None
+    style_font = _style_font(par, cache)
     for run in par.runs:
         n = len(run.text)
         total += n
@@ -66,13 +76,14 @@ def read_docx(path: Path) -> Extracted:
         raise ExtractError(f"not a readable .docx ({type(exc).__name__}: {exc})") from exc
 
     lines: list[Line] = []
+    style_cache: dict = {}
     page = 1
     block = 0
     blank = False
 
     def add_paragraph(par, column: int) -> None:
         nonlocal page, blank
-        bold, italic, page_break = _para_hints(par)
+        bold, italic, page_break = _para_hints(par, style_cache)
         text = par.text
         if page_break and lines:
             page += 1

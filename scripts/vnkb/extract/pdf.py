@@ -51,46 +51,47 @@ def _font_info(textpage, index: int) -> tuple[str, bool, bool]:
     return name, bold, italic
 
 
-_SPACE_RUN = re.compile(r"\s+")
-
-
 def _page_lines(page, page_no: int) -> list[Line]:
     """Lines of one page from PDFium: its text (with the line breaks PDFium
-    infers) and the boxes of the characters that matter, to cut a line into
-    cells at wide gaps and to place each cell in the left or right column.
-    Boxes are asked for only at word boundaries and cell ends (a ctypes call
-    per character would cost more than the text itself)."""
+    infers) and its text rectangles (PDFium's runs of characters that sit
+    together), which give each line's position and show where a wide gap cuts
+    a line into two cells (the columns of a Decree 30 header or signature
+    table). A few ctypes calls per run, not per character."""
     textpage = page.get_textpage()
     try:
         height = page.get_height()
         text = textpage.get_text_range()
-        n = textpage.count_chars()
-        if len(text) != n:    # text index != char index: no geometry for this page
+        if len(text) != textpage.count_chars():    # text index != char index: no geometry here
             return [Line(text=t, page=page_no) for t in text.replace("\r", "").split("\n") if t.strip()]
-        left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-        cache: dict[int, tuple[float, float, float, float]] = {}
-
-        def box(k: int) -> tuple[float, float, float, float]:
-            if k not in cache:
-                pdfium_c.FPDFText_GetCharBox(textpage, k, left, right, bottom, top)
-                cache[k] = (left.value, right.value, height - top.value, height - bottom.value)
-            return cache[k]
-
+        rects = []                                   # (first char, left, right, top, bottom)
+        for i in range(textpage.count_rects()):
+            left, bottom, right, top = textpage.get_rect(i)
+            # a justified run may start with a stretched space: look a little further right
+            k = textpage.get_index(left + 0.5, (top + bottom) / 2, min(4.0, (right - left) / 2),
+                                   max(1.0, (top - bottom) / 2))
+            if k is not None and k >= 0:
+                rects.append((k, left, right, height - top, height - bottom))
+        rects.sort()
         runs = []
         pos = 0
+        r = 0
         for raw_line in text.split("\n"):
             a, b = pos, pos + len(raw_line)
             pos = b + 1
-            for ca, cb in _cut_cells(text, box, a, b):
-                first = next((k for k in range(ca, cb) if not text[k].isspace()), None)
-                if first is None:
+            mine = []
+            while r < len(rects) and rects[r][0] < b:
+                if rects[r][0] >= a:
+                    mine.append(rects[r])
+                r += 1
+            for ca, cb, boxes in _cells(text, a, b, mine):
+                chunk = text[ca:cb]
+                if not chunk.strip():
                     continue
-                last = next(k for k in range(cb - 1, ca - 1, -1) if not text[k].isspace())
-                probe = sorted({first, last, (first + last) // 2} | {k for k in cache if ca <= k < cb})
-                boxes = [box(k) for k in probe if not text[k].isspace()]
+                first = ca + len(chunk) - len(chunk.lstrip())
+                last = ca + len(chunk.rstrip()) - 1
                 infos = [_font_info(textpage, k) for k in (first, (first + last) // 2, last)]
-                runs.append({"text": text[ca:cb], "x0": box(first)[0], "x1": box(last)[1],
-                             "top": min(bx[2] for bx in boxes), "bottom": max(bx[3] for bx in boxes),
+                runs.append({"text": chunk, "x0": min(bx[1] for bx in boxes), "x1": max(bx[2] for bx in boxes),
+                             "top": min(bx[3] for bx in boxes), "bottom": max(bx[4] for bx in boxes),
                              "font": infos[0][0], "bold": sum(i[1] for i in infos) >= 2,
                              "italic": sum(i[2] for i in infos) >= 2})
     finally:
@@ -98,23 +99,22 @@ def _page_lines(page, page_no: int) -> list[Line]:
     return _to_lines(runs, page_no)
 
 
-def _cut_cells(text: str, box, a: int, b: int) -> list[tuple[int, int]]:
-    """Split chars a..b of one line where a gap between two words is wider than
-    twice the line height (two table cells on one baseline)."""
-    out = []
-    start = a
-    segment = text[a:b].rstrip("\r")
-    for m in _SPACE_RUN.finditer(segment):
-        left_k, right_k = a + m.start() - 1, a + m.end()
-        if m.start() == 0 or m.end() >= len(segment):
-            continue
-        lb, rb = box(left_k), box(right_k)
-        h = max(4.0, lb[3] - lb[2], rb[3] - rb[2])
-        if rb[0] - lb[1] > 2.0 * h:
-            out.append((start, left_k + 1))
-            start = right_k
-    out.append((start, a + len(segment)))
-    return out
+def _cells(text: str, a: int, b: int, rects: list) -> list[tuple[int, int, list]]:
+    """Split chars a..b of one line where the gap between two of its rectangles
+    is wider than twice the line height."""
+    end = a + len(text[a:b].rstrip("\r"))
+    if not rects:
+        return [(a, end, [(a, 0.0, 0.0, 0.0, 0.0)])]
+    cells = []
+    start, group = a, [rects[0]]
+    for prev, cur in zip(rects, rects[1:]):
+        h = max(4.0, prev[4] - prev[3], cur[4] - cur[3])
+        if cur[1] - prev[2] > 2.0 * h:
+            cells.append((start, cur[0], group))
+            start, group = cur[0], []
+        group.append(cur)
+    cells.append((start, end, group))
+    return cells
 
 
 def _to_lines(runs: list[dict], page_no: int) -> list[Line]:

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Scale benchmark: a generated archive of N originals through the whole build.
+
+  python scripts/bench_scale.py --docs 10000
+
+Reports, as figures and ratios (never asserted in tests): corpus generation,
+cold build per stage (documents/s), peak memory, MkDocs and Pagefind time,
+document page weight, Whoosh query latency p50/p95 and index size, and an
+incremental rebuild after changing one original, relative to the cold build.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from vnkb.benchcorpus import generate  # noqa: E402
+from vnkb.build import build  # noqa: E402
+from vnkb.search import open_index, search  # noqa: E402
+from vnkb.site import build_site  # noqa: E402
+
+QUERIES = ["binh dang gioi", "bình đẳng giới", "qđ 880", "thong tu 191", "ha tinh 2019", "mau bao cao so ket",
+           "191/2009/TT-BTC", "ke hoach", "bao luc tren co so gioi", "phụ nữ", "nam:2019", "loai:\"Kế hoạch\"",
+           "co_quan:\"Bộ Xây dựng\"", "tháng hành động", "đại biểu quốc hội", "1696/QĐ-TTg"]
+
+
+def peak_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(max(own, kids) / 1024, 1)
+
+
+def project_copy(work: Path) -> Path:
+    project = work / "project"
+    shutil.rmtree(project, ignore_errors=True)
+    (project / "docs").mkdir(parents=True)
+    shutil.copy2(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    for name in ("index.md", "tim-kiem.md"):
+        shutil.copy2(ROOT / "docs" / name, project / "docs" / name)
+    shutil.copytree(ROOT / "docs" / "assets", project / "docs" / "assets")
+    return project
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--docs", type=int, default=1000)
+    ap.add_argument("--work", default=str(ROOT / "build" / "bench-scale"))
+    ap.add_argument("--no-site", action="store_true")
+    args = ap.parse_args()
+    work = Path(args.work)
+    corpus = work / f"corpus-{args.docs}"
+    report: dict = {"documents": args.docs}
+    if not corpus.is_dir() or len(list(corpus.iterdir())) != args.docs:
+        shutil.rmtree(corpus, ignore_errors=True)
+        t = time.perf_counter()
+        generate(corpus, args.docs)
+        report["generate_s"] = round(time.perf_counter() - t, 1)
+    project = project_copy(work)
+    cache = work / "cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    shutil.rmtree(work / "index", ignore_errors=True)
+
+    t = time.perf_counter()
+    cold = build(corpus, project / "docs", index_dir=work / "index", cache_dir=cache)
+    cold_s = time.perf_counter() - t
+    pages = sum(d.source.get("pages") or 0 for d in cold.documents)
+    report["cold"] = {"seconds": round(cold_s, 1), "docs_per_s": round(args.docs / cold_s, 1),
+                      "published": len(cold.documents), "failed": len(cold.failed), "pages": pages,
+                      "stages_s": {k: round(v, 1) for k, v in cold.timings.items()},
+                      "peak_mb": peak_mb()}
+    if not args.no_site:
+        t = time.perf_counter()
+        build_site(project, project / "site", quiet=True)
+        report["cold"]["site_s"] = round(time.perf_counter() - t, 1)
+        report["cold"]["peak_mb_with_site"] = peak_mb()
+        html = sorted(p.stat().st_size for p in (project / "site" / "van-ban").rglob("index.html"))
+        report["site"] = {"doc_page_kb_median": round(html[len(html) // 2] / 1024, 1),
+                          "doc_page_kb_max": round(html[-1] / 1024, 1),
+                          "pagefind_mb": round(sum(p.stat().st_size for p in (project / "site" / "pagefind").rglob("*")
+                                                   if p.is_file()) / 2**20, 1)}
+
+    ix = open_index(work / "index")
+    times = []
+    for q in QUERIES * 5:
+        t = time.perf_counter()
+        search(ix, q)
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    report["whoosh"] = {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(times[int(len(times) * 0.95)], 1),
+                        "index_mb": round(sum(p.stat().st_size for p in (work / "index").rglob("*")) / 2**20, 1)}
+
+    # Incremental: change one original, rebuild.
+    victim = next(p for p in sorted(corpus.iterdir()) if p.suffix == ".txt")
+    victim.write_bytes(victim.read_bytes() + "\nBổ sung: báo cáo trước ngày 20/6.\n".encode())
+    t = time.perf_counter()
+    inc = build(corpus, project / "docs", index_dir=work / "index", cache_dir=cache)
+    inc_s = time.perf_counter() - t
+    report["incremental"] = {"seconds": round(inc_s, 2), "ratio_to_cold": round(inc_s / cold_s, 3),
+                             "reread": args.docs - inc.cached, "written": inc.written,
+                             "stages_s": {k: round(v, 2) for k, v in inc.timings.items()},
+                             "index": inc.index_stats.__dict__ if inc.index_stats else None}
+    if not args.no_site:
+        t = time.perf_counter()
+        build_site(project, project / "site", quiet=True)
+        report["incremental"]["site_s"] = round(time.perf_counter() - t, 1)
+    out = ROOT / "build" / f"bench-scale-{args.docs}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(report, indent=1))
+    print(json.dumps(report, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
