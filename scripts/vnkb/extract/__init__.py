@@ -25,14 +25,23 @@ def extract(path: Path, source: SourceFile) -> Extracted:
             raise ExtractError(mislabelled(path, sniff_format(fh.read(8192), path)) or "content does not match the file name")
     if source.format in UNSUPPORTED:
         raise ExtractError(UNSUPPORTED[source.format])
-    if source.format == "pdf":
-        from .pdf import read_pdf
-        return read_pdf(path)
-    if source.format == "docx":
-        from .docx import read_docx
-        return read_docx(path)
-    from .text import read_text
-    return read_text(path)
+    try:
+        if source.format == "pdf":
+            from .pdf import read_pdf
+            return read_pdf(path)
+        if source.format == "docx":
+            from .docx import read_docx
+            return read_docx(path)
+        from .text import read_text
+        return read_text(path)
+    except (ExtractError, MemoryError):
+        raise
+    except Exception as exc:
+        # A damaged file makes the libraries fail in many ways (zipfile OSError,
+        # PdfiumError on one page, lxml syntax errors ...): it is unreadable,
+        # and the message says how, so a reader bug would still show.
+        kind = {"pdf": "PDF", "docx": ".docx"}.get(source.format, "text")
+        raise ExtractError(f"damaged {kind} file, cannot be read ({type(exc).__name__}: {exc})"[:300]) from exc
 
 
 __all__ = ["extract", "ExtractError"]

@@ -39,7 +39,11 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         if _plausible(text):
             return text, "utf-8"
     except UnicodeDecodeError:
-        pass
+        # A UTF-8 file with a few damaged bytes is still a UTF-8 file.
+        text = data.decode("utf-8", errors="replace")
+        bad = text.count("\ufffd")
+        if bad and bad <= len(text) * 0.002 and _plausible(text) and _VI_MARKED.search(text):
+            return text, "utf-8 (damaged bytes replaced)"
     if data[1::2].count(0) > len(data) * 0.2 or data[0::2].count(0) > len(data) * 0.2:
         for enc in ("utf-16-le", "utf-16-be"):
             try:
@@ -96,6 +100,8 @@ def read_text(path: Path) -> Extracted:
     if not lines:
         raise ExtractError("text file holds no text")
     warnings = [] if encoding in ("utf-8", "utf-8-sig") else [f"decoded as {encoding}"]
+    if "\ufffd" in text and "replaced" in encoding:
+        warnings = [f"{text.count(chr(0xFFFD))} damaged bytes could not be decoded and are shown as �"]
     return Extracted(lines=lines, pages=1, format="text", hard_wrapped=looks_hard_wrapped(lines),
                      warnings=warnings, engine=encoding)
 
