@@ -7,7 +7,7 @@ build:
 test:
 	./dev.sh test
 bench:
-	./dev.sh bench
+	./dev.sh bench --load
 # the whole build on a generated archive: make bench-scale DOCS=10000
 DOCS ?= 1000
 bench-scale:

@@ -208,6 +208,12 @@ def main() -> int:
             report["search_browser_sample"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
     cps, _ = citations_per_second(result.documents)
     report["citations"] = {"per_second": round(cps), **citation_quality()}
+    if "--load" in sys.argv:
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("loadtest", ROOT / "scripts" / "loadtest.py")
+        loadtest = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(loadtest)
+        report["api_load_60s_50conn"] = loadtest.run(60, 50, ROOT / "site", ROOT / "index")
     out = ROOT / "build" / "bench.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(report, indent=1))

@@ -185,3 +185,15 @@ def test_api_bad_queries_are_400_not_500(api, query):
     status, data, _ = _get(f"{api}/api/search?{query}")
     assert status in (200, 400) and "error" in data or status == 200
     assert status != 500
+
+
+@pytest.mark.slow
+def test_api_under_bounded_load_gives_no_5xx(built):
+    """A short run of scripts/loadtest.py (make bench runs it for 60 s, 50 connections)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("loadtest", ROOT / "scripts" / "loadtest.py")
+    loadtest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loadtest)
+    report = loadtest.run(seconds=3, connections=10, site=ROOT / "docs", index=built[0] / "index")
+    assert report["requests"] > 0
+    assert report["server_errors_5xx"] == 0 and report["client_errors"] == 0, report

@@ -12,6 +12,7 @@ import functools
 import json
 import sys
 import threading
+from collections import OrderedDict
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -58,6 +59,36 @@ class Handler(SimpleHTTPRequestHandler):
                 cls._ix = open_index(cls.index_dir)
             return cls._ix
 
+    # One Whoosh searcher per server thread (opening one per query costs more
+    # than many queries), and a small cache of answers: the index does not
+    # change while the server runs.
+    _local = threading.local()
+    _answers: "OrderedDict" = None
+    CACHE_SIZE = 512
+
+    def _searcher(self, ix):
+        local = type(self)._local
+        if getattr(local, "searcher", None) is None:
+            local.searcher = ix.searcher()
+        return local.searcher
+
+    def _cache_get(self, key):
+        cls = type(self)
+        with cls._lock:
+            if cls._answers is not None and key in cls._answers:
+                cls._answers.move_to_end(key)
+                return cls._answers[key]
+        return None
+
+    def _cache_put(self, key, answer) -> None:
+        cls = type(self)
+        with cls._lock:
+            if cls._answers is None:
+                cls._answers = OrderedDict()
+            cls._answers[key] = answer
+            while len(cls._answers) > cls.CACHE_SIZE:
+                cls._answers.popitem(last=False)
+
     def _json(self, status: int, data) -> None:
         body = json.dumps(data, ensure_ascii=False).encode("utf-8")
         self.send_response(status)
@@ -85,13 +116,19 @@ class Handler(SimpleHTTPRequestHandler):
                 size = int(params.get("size") or 10)
             except ValueError:
                 return self._json(400, {"error": "year, page và size phải là số"})
+            key = (params.get("q", ""), params.get("type"), year, params.get("organ"), page, size, params.get("sort"))
+            cached = self._cache_get(key)
+            if cached is not None:
+                return self._json(*cached)
             try:
                 res = search(ix, params.get("q", ""), type_name=params.get("type") or None, year=year,
                              organ=params.get("organ") or None, page=page, page_size=size,
-                             sort=params.get("sort") or "relevance")
+                             sort=params.get("sort") or "relevance", searcher=self._searcher(ix))
+                answer = (200, res.__dict__)
             except QueryError as exc:
-                return self._json(400, {"error": str(exc)})
-            return self._json(200, res.__dict__)
+                answer = (400, {"error": str(exc)})
+            self._cache_put(key, answer)
+            return self._json(*answer)
         if url.path.startswith("/api/documents/"):
             doc_id = unquote(url.path[len("/api/documents/"):]).strip("/")
             doc = get_document(ix, doc_id) if doc_id else None
@@ -103,8 +140,8 @@ class Handler(SimpleHTTPRequestHandler):
 
 def make_server(site: Path, host: str = "127.0.0.1", port: int = 8000,
                 index_dir: Path | None = None) -> ThreadingHTTPServer:
-    handler_cls = type("BoundHandler", (Handler,), {"index_dir": index_dir, "_ix": None,
-                                                     "_lock": threading.Lock()})
+    handler_cls = type("BoundHandler", (Handler,), {"index_dir": index_dir, "_ix": None, "_answers": None,
+                                                     "_local": threading.local(), "_lock": threading.Lock()})
     handler = functools.partial(handler_cls, directory=str(site))
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True

@@ -267,7 +267,9 @@ def open_index(index_dir: Path):
 
 
 def search(ix, q: str, *, type_name: str | None = None, year: int | None = None, organ: str | None = None,
-           page: int = 1, page_size: int = 10, sort: str = "relevance", highlight: bool = True) -> Results:
+           page: int = 1, page_size: int = 10, sort: str = "relevance", highlight: bool = True,
+           searcher=None) -> Results:
+    """Run a query; `searcher` (an open Whoosh searcher) saves opening one per query."""
     pq = parse_query(" ".join(x for x in [q or "",
                                           f'loai:"{type_name}"' if type_name else "",
                                           f"nam:{year}" if year else "",
@@ -279,7 +281,8 @@ def search(ix, q: str, *, type_name: str | None = None, year: int | None = None,
     facets.add_field("type")
     facets.add_field("year")
     facets.add_field("organ_facet")
-    with ix.searcher() as s:
+    from contextlib import nullcontext
+    with (nullcontext(searcher) if searcher is not None else ix.searcher()) as s:
         kwargs = {"groupedby": facets, "maptype": sorting.Count}
         if sort == "date":
             kwargs.update(sortedby="issued_date", reverse=True)
