@@ -169,6 +169,27 @@ def test_time_limit_kills_only_the_slow_file(tmp_path):
     assert all(r.status in ("ok", "failed") for r in result.results)
 
 
+def test_site_is_never_built_over_sources(tmp_path):
+    """site/ is replaced whole: docs/, the project or a folder with sources is refused."""
+    from vnkb.site import SiteError, build_site
+    for target in (ROOT / "docs", ROOT, ROOT / "docs" / "van-ban"):
+        with pytest.raises(SiteError):
+            build_site(ROOT, target, quiet=True)
+    holder = tmp_path / "holder"
+    holder.mkdir()
+    (holder / "notes.md").write_text("x", encoding="utf-8")
+    with pytest.raises(SiteError):
+        build_site(ROOT, holder, quiet=True)
+    assert (ROOT / "docs" / "index.md").is_file()
+
+
+def test_serve_no_build_never_builds(tmp_path):
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "kb.py"), "serve", "--no-build", "--site",
+                           str(tmp_path / "nothing-here"), "--port", "0"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "no built site" in proc.stderr
+    assert not (tmp_path / "nothing-here").exists()
+
+
 def test_memory_limit_is_reported_not_fatal(tmp_path):
     result = build(SOURCE_DOCS, tmp_path / "docs", limits=Limits(seconds=60, memory_mb=150))
     assert len(result.results) == 4

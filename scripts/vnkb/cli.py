@@ -124,7 +124,10 @@ def cmd_serve(args) -> int:
     from .serve import serve
 
     site = Path(args.site)
-    if not args.no_build or not (site / "index.html").is_file():
+    if args.no_build and not (site / "index.html").is_file():
+        print(f"no built site in {site} (run without --no-build, or `kb.py build`)", file=sys.stderr)
+        return 2
+    if not args.no_build:
         code = cmd_build(argparse.Namespace(**{**vars(args), "no_site": False}))
         if code == 2:
             return code

@@ -22,7 +22,21 @@ class SiteError(Exception):
     pass
 
 
+def check_site_dir(project: Path, site_dir: Path) -> None:
+    """site_dir is replaced whole: never let it be the project, docs/ or a
+    folder that holds them (or sources)."""
+    site = site_dir.resolve()
+    protected = [project.resolve(), (project / "docs").resolve(), (project / "source_docs").resolve(),
+                 (project / "scripts").resolve(), (project / "tests").resolve()]
+    for p in protected:
+        if site == p or site in p.parents:
+            raise SiteError(f"refusing to build the site into {site_dir}: it would replace {p}")
+    if (site / "mkdocs.yml").exists() or (site / ".git").exists() or any(site.glob("*.md")):
+        raise SiteError(f"refusing to build the site into {site_dir}: it holds sources, not a built site")
+
+
 def build_site(project: Path, site_dir: Path, quiet: bool = False) -> None:
+    check_site_dir(project, site_dir)
     tmp = temp_for(site_dir)
     env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH))
     cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-f", str(project / "mkdocs.yml"),
