@@ -20,7 +20,9 @@ from .models import Document, FileResult, SourceFile
 from .normalize import normalize
 from .overrides import OverrideError, apply_override, load_override
 from .parse import make_title, parse
-from .render import GENERATED_DIRS, place_documents, render_all, report_page
+from .publish import aliases as url_aliases
+from .publish.paths import page_url
+from .render import GENERATED_DIRS, place_documents, render_all, report_page, target_page
 
 MANIFEST = ".kb-manifest.json"
 
@@ -121,6 +123,28 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
+def _redirects(docs_dir: Path, placed: list, entries: dict, pages: dict[str, bytes]) -> dict[str, bytes]:
+    """Remember today's URLs in docs/.kb-aliases.json and write a redirect page
+    for every URL published before that no page occupies today."""
+    from .cite.resolve import document_key
+    path = docs_dir / url_aliases.ALIASES
+    before = url_aliases.load(path.read_text(encoding="utf-8") if path.is_file() else None)
+    documents = {}
+    for p in placed:
+        urls = {page_url(p.page): "document"}
+        for i in range(len(p.doc.attachments)):
+            urls[page_url(p.attachment_page(i))] = "attachment:" + p.attachment_page(i).rsplit("/", 1)[-1][:-3]
+        documents[p.doc.source["path"]] = (p.doc.source["sha256"], urls)
+    registry = {e.key: page_url(target_page(eid)) for eid, e in entries.items()}
+    archive_by_key = {k: page_url(p.page) for p in placed if (k := document_key(p.doc))}
+    live = {page_url(f) for f in pages if f.endswith(".md")}
+    after = url_aliases.update(before, documents, registry)
+    out = {url_aliases.ALIASES: url_aliases.dump(after).encode("utf-8")}
+    for old, new in url_aliases.redirects(after, documents, registry, archive_by_key, live).items():
+        out[url_aliases.redirect_path(old)] = url_aliases.redirect_page(old, new).encode("utf-8")
+    return out
+
+
 def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None) -> BuildResult:
     log = log or (lambda msg: None)
     out = BuildResult()
@@ -156,7 +180,7 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None) -
         entries = link_archive(placed)
         out.findings = [f for p in placed for f in document_findings(p.id, p.doc)] + archive_findings(entries)
         rendered = render_all(placed, entries, cited_by(placed), out.findings)
-    pages = {path: text.encode("utf-8") for path, text in rendered.items()}
+    pages = {path: text.encode("utf-8") if isinstance(text, str) else text for path, text in rendered.items()}
     for p in placed:
         pages[p.original] = (root / p.doc.source["path"]).read_bytes()
     manifest: dict[str, dict] = {}
@@ -164,7 +188,8 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None) -
     for r in out.results:
         p = by_path.get(r.path)
         if p is not None:
-            files = sorted([p.page, p.original] + [p.attachment_page(i) for i in range(len(p.doc.attachments))])
+            files = sorted(f for f in pages if f.startswith(p.dir + "/")) + [p.original]
+            files = sorted(set(files))
             r.outputs = files
             manifest[r.path] = {"sha256": r.sha256, "id": p.id, "outputs": files}
         elif r.status == "failed" and r.path in previous:
@@ -175,6 +200,7 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None) -
                 manifest[r.path] = kept
                 for f in kept["outputs"]:
                     pages.setdefault(f, (docs_dir / f).read_bytes())
+    pages.update(_redirects(docs_dir, placed, entries, pages))
     pages["danh-muc/bao-cao-xay-dung.md"] = report_page(out.results).encode("utf-8")
     pages[MANIFEST] = (json.dumps({"sources": manifest}, ensure_ascii=False, indent=1, sort_keys=True)
                        + "\n").encode("utf-8")
