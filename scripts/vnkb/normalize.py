@@ -18,7 +18,7 @@ from .vntext import is_upper_line
 # looks the same in many fonts; "Ư" likewise to U+01A2.
 _OI_TO_U = str.maketrans({"ƣ": "ư", "Ƣ": "Ư"})
 # Icelandic eth (U+00D0/U+00F0) is a look-alike of Vietnamese "Đ/đ" (U+0110/U+0111).
-_ETH = re.compile(r"[Ðð](?=[A-Za-zÀ-ỹ]|\b)")
+_ETH = re.compile(r"[Ðð](?=[A-Za-zÀ-ỹ]|_|\b)")   # "_": "Ð__" loses its "__" to drop_md_emphasis
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 # Odd spaces, and line/paragraph separators that YAML and Markdown would read
 # as line breaks inside what is one line of text (U+0085, U+2028, U+2029).

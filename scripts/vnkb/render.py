@@ -410,7 +410,8 @@ def document_page(placed: Placed, citers: list | None = None, ctx: Context | Non
         ["Bản gốc", link(f"Tải bản gốc ({d.source['format'].upper()}, {d.source.get('pages') or '?'} trang)",
                          rel(placed.page, placed.original))],
     ]
-    parts = [front_matter(metadata(placed)), f"# {inline(d.title or 'Văn bản')}\n", letterhead(d)]
+    parts = [front_matter(metadata(placed)), heading(1, inline(d.title or "Văn bản"), d.title or "Văn bản", used) + "\n",
+             letterhead(d)]
     top = [table(["Thông tin", "Giá trị"], [r for r in rows if r[1]]) + "\n", cite_button(document_citation(d))]
     if d.warnings:
         top.append("!!! warning \"Lưu ý khi đọc văn bản\"\n" +
@@ -470,7 +471,7 @@ def attachment_page(placed: Placed, index: int) -> str:
             "kind": a.kind, "label": a.label, "attachment_title": a.title,
             "document_id": placed.id, "document_number": d.number, "document_title": d.title,
             "year": d.year, "organ_name": d.organ_name}
-    parts = [front_matter(meta), f"# {inline(meta['title'])}\n",
+    parts = [front_matter(meta), heading(1, inline(meta["title"]), meta["title"], used) + "\n",
              f"Kèm theo: {link(d.title or 'văn bản', rel(page, placed.page))}\n"]
     skip = 1 if a.lines and fold(a.lines[0]) in fold(a.title) else 0
     spans = citation_spans(placed, f"attachment:{index}", page)

@@ -31,7 +31,7 @@ def entry_page(entry, placed_by_id: dict[str, Placed], ctx: Context | None = Non
             ["Trích yếu", inline(entry.subject or "")],
             ["Được dẫn chiếu", f"{len(entry.mentions)} lần trong {len(entry.citing)} văn bản"],
             ["Cách viết đã gặp", "; ".join(inline(s) for s in entry.spellings)]]
-    parts = [front_matter(meta), f"# {inline(entry.label)}\n", STATUS_NOTE.get(entry.status, "") + "\n",
+    parts = [front_matter(meta), heading(1, inline(entry.label), entry.label, used) + "\n", STATUS_NOTE.get(entry.status, "") + "\n",
              table(["Thông tin", "Giá trị"], [r for r in rows if r[1]]) + "\n", cite_button(entry_citation(entry)),
              heading(2, "Văn bản dẫn chiếu", "Văn bản dẫn chiếu", used) + "\n"]
     for m in sorted(entry.mentions, key=lambda m: (m.citing_id, m.citation.where, m.citation.line, m.citation.start)):
