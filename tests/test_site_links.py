@@ -211,3 +211,30 @@ def test_two_builds_are_byte_identical(site: Path, tmp_path: Path):
             continue  # only the gzip header (mtime) differs
         differing.append(rel)
     assert not differing, f"two builds of the same docs/ differ in: {differing}"
+
+
+def test_sitemap_lists_every_document_attachment_and_registry_page(site: Path):
+    import xml.etree.ElementTree as ET
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = {urlsplit(e.text).path.lstrip("/") for e in ET.parse(site / "sitemap.xml").getroot().findall("s:url/s:loc", ns)}
+    pages = {p.parent.relative_to(site).as_posix() + "/" for p in site.glob("van-ban/**/index.html")}
+    pages |= {p.parent.relative_to(site).as_posix() + "/" for p in site.glob("dan-chieu/**/index.html")}
+    assert len(pages) >= 35
+    missing = sorted(pages - locs)
+    assert not missing, f"pages missing from sitemap.xml: {missing}"
+
+
+def test_atom_feed_is_valid_and_ordered_by_issued_date(site: Path):
+    import xml.etree.ElementTree as ET
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    feed = ET.parse(site / "api" / "van-ban-moi.xml").getroot()
+    entries = feed.findall("a:entry", ns)
+    assert len(entries) == 4
+    updated = [e.find("a:updated", ns).text for e in entries]
+    assert updated == sorted(updated, reverse=True)
+    assert feed.find("a:updated", ns).text == updated[0]
+    for e in entries:
+        href = e.find("a:link", ns).get("href")
+        assert e.find("a:id", ns).text == href
+        path = urlsplit(href).path.lstrip("/")
+        assert (site / path / "index.html").is_file(), href

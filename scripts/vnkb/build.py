@@ -23,7 +23,9 @@ from .models import Document, FileResult, SourceFile
 from .normalize import normalize
 from .overrides import OverrideError, apply_override, load_override
 from .parse import make_title, parse
-from .render import GENERATED_DIRS, place_documents, render_all, report_page
+from .publish import aliases as url_aliases
+from .publish.paths import page_url
+from .render import GENERATED_DIRS, place_documents, render_all, report_page, target_page
 from .workers import Limits, run_files
 
 MANIFEST = ".kb-manifest.json"
@@ -66,6 +68,8 @@ def process_file(root: Path, source: SourceFile) -> tuple[Document | None, FileR
     except ExtractError as exc:
         return None, FileResult(path=source.path, status="failed", stage=stage, reason=str(exc),
                                 sha256=source.sha256), times
+    except MemoryError:
+        raise                 # the worker reports the memory limit
     except Exception as exc:  # a reader or parser bug must not stop the batch
         return None, FileResult(path=source.path, status="failed", stage=stage,
                                 reason=f"unexpected {type(exc).__name__}: {exc}", sha256=source.sha256), times
@@ -109,10 +113,6 @@ def _drop_unrenderable(placed: list, out: BuildResult) -> list:
     return keep
 
 
-def _outputs(p) -> list[str]:
-    return sorted([p.page, p.original] + [p.attachment_page(i) for i in range(len(p.doc.attachments))])
-
-
 def render_key(p, citers: list) -> str:
     """What a document's pages depend on: its model (citations with their
     resolved targets included), its place, who cites it, and the code."""
@@ -127,7 +127,7 @@ def _current_pages(placed: list, keys: dict, previous: dict, docs_dir: Path, old
     current = set()
     for p in placed:
         before = previous.get(p.doc.source["path"])
-        if before and old_keys.get(p.id) == keys[p.id] and before.get("outputs") == _outputs(p) \
+        if before and old_keys.get(p.id) == keys[p.id] and before.get("id") == p.id \
                 and all((docs_dir / f).is_file() for f in before["outputs"]):
             current.add(p.id)
     return current
@@ -155,6 +155,28 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     tmp.write_bytes(data)
     tmp.replace(path)
     return True
+
+
+def _redirects(docs_dir: Path, placed: list, entries: dict, pages: dict[str, bytes]) -> dict[str, bytes]:
+    """Remember today's URLs in docs/.kb-aliases.json and write a redirect page
+    for every URL published before that no page occupies today."""
+    from .cite.resolve import document_key
+    path = docs_dir / url_aliases.ALIASES
+    before = url_aliases.load(path.read_text(encoding="utf-8") if path.is_file() else None)
+    documents = {}
+    for p in placed:
+        urls = {page_url(p.page): "document"}
+        for i in range(len(p.doc.attachments)):
+            urls[page_url(p.attachment_page(i))] = "attachment:" + p.attachment_page(i).rsplit("/", 1)[-1][:-3]
+        documents[p.doc.source["path"]] = (p.doc.source["sha256"], urls)
+    registry = {e.key: page_url(target_page(eid)) for eid, e in entries.items()}
+    archive_by_key = {k: page_url(p.page) for p in placed if (k := document_key(p.doc))}
+    live = {page_url(f) for f in pages if f.endswith(".md")}
+    after = url_aliases.update(before, documents, registry)
+    out = {url_aliases.ALIASES: url_aliases.dump(after).encode("utf-8")}
+    for old, new in url_aliases.redirects(after, documents, registry, archive_by_key, live).items():
+        out[url_aliases.redirect_path(old)] = url_aliases.redirect_page(old, new).encode("utf-8")
+    return out
 
 
 def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, cache_dir: Path | None = None,
@@ -225,10 +247,11 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
         citers = cited_by(placed)
         out.findings = [f for p in placed for f in document_findings(p.id, p.doc)] + archive_findings(entries)
         rendered = render_all(placed, entries, citers, out.findings, skip=current)
-    pages: dict[str, bytes | None] = {path: text.encode("utf-8") for path, text in rendered.items()}
+    pages: dict[str, bytes | None] = {path: text.encode("utf-8") if isinstance(text, str) else text
+                                      for path, text in rendered.items()}
     for p in placed:
         if p.id in current:           # unchanged: its files on disk stay as they are
-            for f in _outputs(p):
+            for f in previous[p.doc.source["path"]]["outputs"]:
                 pages[f] = None
         else:
             pages[p.original] = (root / p.doc.source["path"]).read_bytes()
@@ -237,7 +260,7 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
     for r in out.results:
         p = by_path.get(r.path)
         if p is not None:
-            files = _outputs(p)
+            files = sorted({f for f in pages if f.startswith(p.dir + "/")} | {p.original})
             r.outputs = files
             manifest[r.path] = {"sha256": r.sha256, "id": p.id, "outputs": files}
         elif r.status == "failed" and r.path in previous:
@@ -248,6 +271,7 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
                 manifest[r.path] = kept
                 for f in kept["outputs"]:
                     pages.setdefault(f, (docs_dir / f).read_bytes())
+    pages.update(_redirects(docs_dir, placed, entries, pages))
     pages["danh-muc/bao-cao-xay-dung.md"] = report_page(out.results).encode("utf-8")
     pages[MANIFEST] = (json.dumps({"sources": manifest}, ensure_ascii=False, indent=1, sort_keys=True)
                        + "\n").encode("utf-8")

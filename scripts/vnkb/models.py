@@ -67,6 +67,15 @@ class Deadline:
 
 
 @dataclass
+class Event:
+    """A period the text announces: "Tháng hành động ... từ 15/11 đến 15/12"."""
+    start: str           # ISO date
+    end: str             # ISO date, inclusive
+    name: str            # "Tháng hành động vì bình đẳng giới ..."
+    text: str            # the sentence it was read from
+
+
+@dataclass
 class Heading:
     level: int
     marker: str
@@ -143,6 +152,7 @@ class Document:
     outline: list[Heading] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     provenance: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)

@@ -5,23 +5,34 @@ Generated trees under docs/ (kept apart from hand-written pages):
   van-ban/<year>/<organ>/<number>/index.md    one page per document
   van-ban/<year>/<organ>/<number>/<label>.md  one page per attachment
   goc/<sha12>/<name>                          the original file, for download
-  danh-muc/*.md                               listings and the build report
-Slugs are ASCII and derived from organ, year and number (docs/README: URLs).
+  danh-muc/*.md                               listings, comparisons and the build report
+  api/, tra-cuu/, lich/                       catalog files, number resolver, calendar
+Slugs are ASCII and derived from organ, year and number (README: URLs);
+headings carry explicit ASCII anchors ({#3-to-chuc-trien-khai-...}).
 """
 from __future__ import annotations
 
+import html
 import posixpath
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .markdown import front_matter, inline, link, rich, table
-from .models import Attachment, Document, FileResult
+from .models import Attachment, Document, FileResult, Heading
 from .parse.outline import as_heading
+from .parse.patterns import SUBJECT_LETTER as P_SUBJECT_LETTER
+from .publish import calendar as cal
+from .publish import graph, template
+from .publish.citeform import document_citation, entry_citation
+from .publish.paths import page_url
 from .search.browser import attachment_filters, document_filters, entry_filters, filter_options, search_block
 from .vntext import fold, slugify
 
 REGISTRY_DIR = "dan-chieu"
-GENERATED_DIRS = ("van-ban", "goc", "danh-muc", REGISTRY_DIR)
+API_DIR, RESOLVER_DIR, CALENDAR_DIR = "api", "tra-cuu", "lich"
+GENERATED_DIRS = ("van-ban", "goc", "danh-muc", REGISTRY_DIR, API_DIR, RESOLVER_DIR, CALENDAR_DIR)
+CALENDAR_FILE = "lich-bao-cao.ics"
+COMPARE_PAGE = "danh-muc/so-sanh-mau-bao-cao.md"
 NO_YEAR, NO_ORGAN, NO_NUMBER = "khong-ro-nam", "khong-ro-co-quan", "khong-so"
 PROVENANCE_NOTE = {"inferred": " *(suy luận)*", "override": " *(hiệu chỉnh thủ công)*"}
 DEADLINE_KIND = {"so_ket": "Báo cáo sơ kết", "tong_ket": "Báo cáo tổng kết", "bao_cao": "Báo cáo"}
@@ -42,6 +53,18 @@ class Placed:
 
     def attachment_page(self, index: int) -> str:
         return f"{self.dir}/{attachment_slug(self.doc.attachments, index)}.md"
+
+    def template_file(self, index: int) -> str:
+        """The fillable .docx of a report template, next to its page."""
+        return f"{self.dir}/{attachment_slug(self.doc.attachments, index)}.docx"
+
+    @property
+    def calendar_file(self) -> str:
+        return f"{self.dir}/{CALENDAR_FILE}"
+
+    @property
+    def has_calendar(self) -> bool:
+        return bool(self.doc.deadlines or self.doc.events)
 
 
 def attachment_slug(attachments: list[Attachment], index: int) -> str:
@@ -147,21 +170,41 @@ def _signer(doc: Document) -> str:
 Spans = dict[int, list[tuple[int, int, str | None, bool]]]
 
 
-def body_markdown(lines: list[str], top_level: int = 3, spans: Spans | None = None) -> list[str]:
-    """Body lines -> Markdown blocks: numbered headings, "-"/"+" lists, paragraphs;
-    citations (spans per line) become links."""
+def anchor(text: str, used: set[str]) -> str:
+    """A stable ASCII anchor from a Vietnamese heading, unique on its page:
+    '3. Tổ chức triển khai Tháng hành động' -> '3-to-chuc-trien-khai-thang-hanh-dong'."""
+    base = slugify(text, 80)
+    name, n = base, 1
+    while name in used:
+        n += 1
+        name = f"{base}-{n}"
+    used.add(name)
+    return name
+
+
+def heading(level: int, text_md: str, plain: str, used: set[str]) -> str:
+    """A Markdown heading with an explicit id (attr_list); text_md is escaped
+    Markdown (escape_fragment escapes '{' and '}', so only this id is an attribute list)."""
+    return f"{'#' * level} {text_md} {{#{anchor(plain, used)}}}"
+
+
+def body_markdown(lines: list[str], top_level: int = 3, spans: Spans | None = None,
+                  used: set[str] | None = None, heading_of=as_heading) -> list[str]:
+    """Body lines -> Markdown blocks: numbered headings (with anchors), "-"/"+"
+    lists, paragraphs; citations (spans per line) become links."""
     spans = spans or {}
+    used = set() if used is None else used
     out: list[str] = []
     in_list = False
-    headings = [as_heading(text) for text in lines]
+    headings = [heading_of(text) for text in lines]
     base = min((h.level for h in headings if h), default=1)   # no "I." -> "1." is the top level
-    for i, (text, heading) in enumerate(zip(lines, headings)):
+    for i, (text, hd) in enumerate(zip(lines, headings)):
         line_spans = spans.get(i, [])
-        if heading is not None:
-            level = min(6, top_level + heading.level - base)
-            offset = len(text) - len(text.lstrip()) + text.lstrip().find(heading.title) if heading.title else len(text)
-            title = rich(text[offset:], line_spans, offset) if heading.title in text else inline(heading.title)
-            out.append(f"\n{'#' * level} {heading.marker} {title}\n")
+        if hd is not None:
+            level = min(6, top_level + hd.level - base)
+            offset = len(text) - len(text.lstrip()) + text.lstrip().find(hd.title) if hd.title else len(text)
+            title = rich(text[offset:], line_spans, offset) if hd.title in text else inline(hd.title)
+            out.append("\n" + heading(level, f"{hd.marker} {title}", f"{hd.marker} {hd.title}", used) + "\n")
             in_list = False
         elif text[:1] in "-+•–" and len(text) > 1:
             indent = "    " if text[0] == "+" else ""
@@ -195,7 +238,7 @@ STATUS_LABEL = {"archive": "có trong kho", "known": "văn bản thường đư�
                 "registry": "chỉ có trong danh mục dẫn chiếu", "incomplete": "⚠ trích dẫn chưa đầy đủ"}
 
 
-def citations_section(placed: "Placed") -> str:
+def citations_section(placed: "Placed", used: set[str]) -> str:
     """Distinct documents this one cites, with pin cites and status."""
     rows: dict[str, list] = {}
     for c in placed.doc.citations:
@@ -213,11 +256,147 @@ def citations_section(placed: "Placed") -> str:
     for key, (label, target, pins, status, count) in sorted(rows.items(), key=lambda kv: fold(kv[1][0])):
         cell = link(label, rel(placed.page, target_page(target))) if target else inline(label)
         table_rows.append([cell, inline("; ".join(sorted(pins))), STATUS_LABEL.get(status, status), str(count)])
-    return "## Văn bản được dẫn chiếu\n\n" + table(["Văn bản", "Điều, khoản", "Tình trạng", "Số lần"], table_rows) + "\n"
+    return (heading(2, "Văn bản được dẫn chiếu", "Văn bản được dẫn chiếu", used) + "\n\n"
+            + table(["Văn bản", "Điều, khoản", "Tình trạng", "Số lần"], table_rows) + "\n")
 
 
-def document_page(placed: Placed, citers: list | None = None) -> str:
+@dataclass
+class Context:
+    """The archive around one page: who cites whom (ids), for diagrams and related lists."""
+    by_id: dict = field(default_factory=dict)          # document id -> Placed
+    entries: dict = field(default_factory=dict)        # registry id -> Entry
+    targets: dict = field(default_factory=dict)        # document id -> ids it cites
+    cited_by: dict = field(default_factory=dict)       # id -> document ids citing it
+
+    @classmethod
+    def of(cls, placed: list[Placed], entries: dict) -> "Context":
+        targets = {p.id: {c.target for c in p.doc.citations if c.target and c.target != p.id and c.kind != "self"}
+                   for p in placed}
+        cited_by: dict[str, set[str]] = defaultdict(set)
+        for pid, ts in targets.items():
+            for t in ts:
+                cited_by[t].add(pid)
+        return cls({p.id: p for p in placed}, entries, targets, dict(cited_by))
+
+    def label(self, target: str) -> str:
+        if target in self.by_id:
+            return short_label(self.by_id[target].doc)
+        entry = self.entries.get(target)
+        return entry.label if entry else target
+
+
+def short_label(doc: Document) -> str:
+    if doc.number:
+        return f"{doc.type_name or 'Văn bản'} {doc.number}"
+    return doc.title or "Văn bản"
+
+
+def attr(value) -> str:
+    return html.escape(str(value or ""), quote=True)
+
+
+def cite_button(citation: str) -> str:
+    """The Decree 30 citation, as an escaped attribute; docs/assets/kb.js copies it."""
+    return ('<div class="kb-actions">\n'
+            f'<button type="button" class="md-button kb-cite" data-citation="{attr(citation)}">Sao chép trích dẫn</button>\n'
+            '<span class="kb-cite__status" role="status" aria-live="polite"></span>\n</div>\n')
+
+
+def _upper(text: str | None) -> str:
+    return attr((text or "").upper())
+
+
+def letterhead(d: Document) -> str:
+    """Print-only Decree 30 header (docs/assets/kb.css): issuing organ and number on
+    the left, national motto and place/date on the right, then the type and subject."""
+    left = []
+    if d.parent_organ_name:
+        left.append(f"<p>{_upper(d.parent_organ_name)}</p>")
+    left.append(f"<p><strong>{_upper(d.organ_name or '')}</strong></p>")
+    left.append(f"<p>Số: {attr(d.number or '……')}</p>")
+    letter_subject = d.subject and P_SUBJECT_LETTER.match(d.subject)
+    if letter_subject:
+        left.append(f'<p class="kb-letterhead__vv">{attr(d.subject)}</p>')
+    date = ""
+    if d.issued_date:
+        y, m, dd = d.issued_date.split("-")
+        date = f"{attr(d.place or '……')}, ngày {dd} tháng {m} năm {y}"
+    right = ["<p><strong>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</strong></p>",
+             "<p><strong>Độc lập - Tự do - Hạnh phúc</strong></p>", f"<p><em>{date}</em></p>" if date else ""]
+    title = ""
+    if not letter_subject and (d.type_name or d.subject):
+        title = (f'<p class="kb-letterhead__type"><strong>{_upper(d.type_name)}</strong></p>\n'
+                 f'<p class="kb-letterhead__subject"><strong>{attr(d.subject or "")}</strong></p>\n')
+    return ('<div class="kb-letterhead kb-print-only">\n<div class="kb-letterhead__left">\n' + "\n".join(left)
+            + '\n</div>\n<div class="kb-letterhead__right">\n' + "\n".join(x for x in right if x)
+            + "\n</div>\n</div>\n" + (f'<div class="kb-letterhead__title kb-print-only">\n{title}</div>\n' if title else ""))
+
+
+def print_recipients(d: Document) -> str:
+    if not d.to:
+        return ""
+    items = "\n".join(f"<li>{attr(t)}</li>" for t in d.to)
+    return f'<div class="kb-print-only kb-print-to">\n<p>Kính gửi:</p>\n<ul>\n{items}\n</ul>\n</div>\n'
+
+
+def print_signature(d: Document) -> str:
+    s = d.signer_info
+    left = "".join(f"<li>{attr(x)}</li>" for x in d.distribution)
+    right = "".join(f"<p><strong>{attr(x)}</strong></p>" for x in (s.authority, s.position) if x)
+    if s.full_name:
+        right += f'<p class="kb-print-sign__name"><strong>{attr(s.full_name)}</strong></p>'
+    return ('<div class="kb-print-only kb-print-sign">\n'
+            f'<div class="kb-print-sign__to"><p><strong><em>Nơi nhận:</em></strong></p><ul>{left}</ul></div>\n'
+            f'<div class="kb-print-sign__by">{right}</div>\n</div>\n')
+
+
+def screen_only(markdown_text: str) -> str:
+    """Markdown shown on screen and left out of print (md_in_html)."""
+    return f'<div class="kb-screen-only" markdown="1">\n\n{markdown_text}\n\n</div>\n'
+
+
+def events_section(d: Document, placed: Placed, used: set[str]) -> str:
+    parts = []
+    if d.deadlines:
+        parts.append(heading(2, "Thời hạn báo cáo", "Thời hạn báo cáo", used) + "\n\n" + "\n".join(
+            f"- **{vn_date(x.date)}** – {DEADLINE_KIND.get(x.kind, 'Báo cáo')}: “{inline(x.text)}”"
+            for x in d.deadlines) + "\n")
+    if d.events:
+        parts.append(heading(2, "Sự kiện, đợt hoạt động", "Sự kiện, đợt hoạt động", used) + "\n\n" + "\n".join(
+            f"- **{vn_date(e.start)} – {vn_date(e.end)}**: {inline(e.name)}" for e in d.events) + "\n")
+    if parts:
+        parts.append(link("Thêm vào lịch (tệp .ics)", rel(placed.page, placed.calendar_file))
+                     + " · " + link("Lịch báo cáo của cả kho", rel(placed.page, f"{CALENDAR_DIR}/index.md")) + "\n")
+    return "\n".join(parts)
+
+
+def relations_section(page: str, center: str, self_id: str, ctx: Context, used: set[str],
+                      citers: list[str], cites: list[str], related: list[tuple[str, str, list[str]]]) -> str:
+    """Mermaid diagram (what cites this, what this cites) and the related list."""
+    sort = lambda ids: sorted(ids, key=lambda t: (fold(ctx.label(t)), t))  # noqa: E731
+    cites, citers = sort(cites), sort(citers)
+    fence = graph.diagram(center, [ctx.label(t) for t in cites], [ctx.label(t) for t in citers])
+    if not fence and not related:
+        return ""
+    parts = [heading(2, "Quan hệ với văn bản khác", "Quan hệ với văn bản khác", used) + "\n"]
+    if fence:
+        parts.append("Sơ đồ: văn bản dẫn chiếu đến văn bản này (bên trái) và văn bản được văn bản này dẫn chiếu (bên phải).\n")
+        parts.append(fence)
+    if related:
+        parts.append(heading(3, "Văn bản liên quan", "Văn bản liên quan", used) + "\n")
+        lines = []
+        for other, reason, shared in related:
+            names = ", ".join(inline(ctx.label(t)) for t in shared[:3]) + (" …" if len(shared) > 3 else "")
+            lines.append(f"- {link(ctx.label(other) if other not in ctx.by_id else (ctx.by_id[other].doc.title or other), rel(page, target_page(other)))}"
+                         f" – {reason}" + (f": {names}" if names else ""))
+        parts.append("\n".join(lines) + "\n")
+    return "\n".join(parts)
+
+
+def document_page(placed: Placed, citers: list | None = None, ctx: Context | None = None) -> str:
     d = placed.doc
+    ctx = ctx or Context.of([placed], {})
+    used: set[str] = set()
     rows = [
         ["Loại văn bản", _field(d, "type_name", d.type_name)],
         ["Số, ký hiệu", _field(d, "number", d.number)],
@@ -231,58 +410,106 @@ def document_page(placed: Placed, citers: list | None = None) -> str:
         ["Bản gốc", link(f"Tải bản gốc ({d.source['format'].upper()}, {d.source.get('pages') or '?'} trang)",
                          rel(placed.page, placed.original))],
     ]
-    parts = [front_matter(metadata(placed)), f"# {inline(d.title or 'Văn bản')}\n",
-             table(["Thông tin", "Giá trị"], [r for r in rows if r[1]]) + "\n"]
+    parts = [front_matter(metadata(placed)), heading(1, inline(d.title or "Văn bản"), d.title or "Văn bản", used) + "\n",
+             letterhead(d)]
+    top = [table(["Thông tin", "Giá trị"], [r for r in rows if r[1]]) + "\n", cite_button(document_citation(d))]
     if d.warnings:
-        parts.append("!!! warning \"Lưu ý khi đọc văn bản\"\n" +
-                     "\n".join(f"    - {inline(w)}" for w in d.warnings) + "\n")
+        top.append("!!! warning \"Lưu ý khi đọc văn bản\"\n" +
+                   "\n".join(f"    - {inline(w)}" for w in d.warnings) + "\n")
     if d.to:
-        parts.append("## Kính gửi\n\n" + "\n".join(f"- {inline(t)}" for t in d.to) + "\n")
-    if d.deadlines:
-        parts.append("## Thời hạn báo cáo\n\n" + "\n".join(
-            f"- **{vn_date(x.date)}** – {DEADLINE_KIND.get(x.kind, 'Báo cáo')}: “{inline(x.text)}”"
-            for x in d.deadlines) + "\n")
+        top.append(heading(2, "Kính gửi", "Kính gửi", used) + "\n\n" + "\n".join(f"- {inline(t)}" for t in d.to) + "\n")
+    top.append(events_section(d, placed, used))
     if d.attachments:
-        parts.append("## Văn bản kèm theo\n\n" + "\n".join(
-            f"- {link(f'{a.label}: {a.title}' if fold(a.title) != fold(a.label) else a.label, rel(placed.page, placed.attachment_page(i)))}"
-            for i, a in enumerate(d.attachments)) + "\n")
-    parts.append("## Nội dung\n\n" + "\n".join(
-        body_markdown(d.body, spans=citation_spans(placed, "body", placed.page))) + "\n")
+        lines = []
+        for i, a in enumerate(d.attachments):
+            label = f"{a.label}: {a.title}" if fold(a.title) != fold(a.label) else a.label
+            line = f"- {link(label, rel(placed.page, placed.attachment_page(i)))}"
+            if template.is_template(a):
+                line += f" – {link('tải mẫu để điền (.docx)', rel(placed.page, placed.template_file(i)))}"
+            lines.append(line)
+        top.append(heading(2, "Văn bản kèm theo", "Văn bản kèm theo", used) + "\n\n" + "\n".join(lines) + "\n")
+    top.append(heading(2, "Nội dung", "Nội dung", used) + "\n")
+    parts.append(screen_only("\n".join(x for x in top if x)))
+    parts.append(print_recipients(d))
+    parts.append("\n".join(body_markdown(d.body, spans=citation_spans(placed, "body", placed.page), used=used)) + "\n")
+    parts.append(print_signature(d))
+    bottom = []
     if d.distribution:
-        parts.append("## Nơi nhận\n\n" + "\n".join(f"- {inline(x)}" for x in d.distribution) + "\n")
-    section = citations_section(placed)
-    if section:
-        parts.append(section)
+        bottom.append(heading(2, "Nơi nhận", "Nơi nhận", used) + "\n\n" + "\n".join(f"- {inline(x)}" for x in d.distribution) + "\n")
+    bottom.append(citations_section(placed, used))
+    citing_ids = sorted(ctx.cited_by.get(placed.id, set()))
+    bottom.append(relations_section(
+        placed.page, short_label(d), placed.id, ctx, used, citing_ids, sorted(ctx.targets.get(placed.id, set())),
+        graph.related_documents(placed.id, ctx.targets, ctx.cited_by)))
+    if citers:
+        bottom.append(heading(2, "Được dẫn chiếu bởi", "Được dẫn chiếu bởi", used) + "\n\n" + "\n".join(
+            f"- {link(title, rel(placed.page, target_page(cid)))}: “{inline(c.sentence)}”"
+            for cid, title, c in sorted(citers, key=lambda x: (x[0], x[2].line, x[2].start))) + "\n")
+    parts.append(screen_only("\n".join(x for x in bottom if x)))
     parts.append(search_block(
         document_filters(d),
         {"loai": d.type_name, "so": d.number, "ngay": vn_date(d.issued_date), "co_quan": d.organ_name},
         [d.title or "", d.subject or ""] + d.body))
-    if citers:
-        parts.append("## Được dẫn chiếu bởi\n\n" + "\n".join(
-            f"- {link(title, rel(placed.page, target_page(cid)))}: “{inline(c.sentence)}”"
-            for cid, title, c in sorted(citers, key=lambda x: (x[0], x[2].line, x[2].start))) + "\n")
-    return "\n".join(parts)
+    return "\n".join(x for x in parts if x)
+
+
+def template_heading(text: str) -> Heading | None:
+    """In a report template every numbered line is a section to write."""
+    found = template._section(text)
+    if not found:
+        return None
+    from .parse.outline import heading_level
+    return Heading(level=heading_level(found[0]), marker=found[0], title=found[1])
 
 
 def attachment_page(placed: Placed, index: int) -> str:
     d = placed.doc
     a = d.attachments[index]
     page = placed.attachment_page(index)
+    used: set[str] = set()
     meta = {"title": f"{a.label}: {a.title}" if fold(a.title) != fold(a.label) else a.label,
             "kind": a.kind, "label": a.label, "attachment_title": a.title,
             "document_id": placed.id, "document_number": d.number, "document_title": d.title,
             "year": d.year, "organ_name": d.organ_name}
-    parts = [front_matter(meta), f"# {inline(meta['title'])}\n",
+    parts = [front_matter(meta), heading(1, inline(meta["title"]), meta["title"], used) + "\n",
              f"Kèm theo: {link(d.title or 'văn bản', rel(page, placed.page))}\n"]
     skip = 1 if a.lines and fold(a.lines[0]) in fold(a.title) else 0
     spans = citation_spans(placed, f"attachment:{index}", page)
     shifted = {line - skip: v for line, v in spans.items() if line >= skip}
-    parts.append("\n".join(body_markdown(a.lines[skip:], top_level=2, spans=shifted)) + "\n")
+    heading_of = as_heading
+    if template.is_template(a):
+        heading_of = template_heading
+        parts.append(template_intro(placed, index, used))
+    parts.append(cite_button(f"{a.label} kèm theo {document_citation(d)}"))
+    parts.append("\n".join(body_markdown(a.lines[skip:], top_level=2, spans=shifted, used=used,
+                                         heading_of=heading_of)) + "\n")
     parts.append(search_block(
         attachment_filters(d, a),
         {"loai": a.label, "so": d.number, "ngay": vn_date(d.issued_date), "co_quan": d.organ_name},
         [a.title] + a.lines))
     return "\n".join(parts)
+
+
+def template_intro(placed: Placed, index: int, used: set[str]) -> str:
+    """A template's fillable .docx, its outline (linking to the sections below)
+    and the comparison with templates of the same kind."""
+    a = placed.doc.attachments[index]
+    page = placed.attachment_page(index)
+    t = template.parse_template(a.lines, a.title)
+    # anchors of the body's headings, computed the way body_markdown will
+    probe: set[str] = set()
+    outline_ids = [anchor(f"{s.marker} {s.title}", probe) for s in t.sections]
+    used_for_intro = {"dan-y-mau-bao-cao"}
+    lines = [screen_only(
+        f"**Mẫu để điền:** {link(f'Tải {a.label.lower()} (.docx)', rel(page, placed.template_file(index)))}"
+        f" – khổ A4, phông Times New Roman 13, đủ phần tiêu đề theo Nghị định 30/2020/NĐ-CP, "
+        f"đề mục đánh số và dòng trống để điền. "
+        f"{link('So sánh với các mẫu cùng loại', rel(page, COMPARE_PAGE))}.\n\n"
+        + heading(2, "Dàn ý mẫu báo cáo", "Dàn ý mẫu báo cáo", used_for_intro) + "\n\n"
+        + "\n".join(f"{'    ' * (s.level - 1)}- {link(f'{s.marker} {s.title}', '#' + aid)}"
+                     for s, aid in zip(t.sections, outline_ids)) + "\n")]
+    used |= used_for_intro
+    return "\n".join(lines)
 
 
 # --- listings -----------------------------------------------------------------
@@ -306,6 +533,7 @@ def _grouped(placed: list[Placed], key, page: str, title: str, intro: str, rever
     more, its full list split into pages of PAGE_ROWS rows (listing pages stay
     light at any archive size)."""
     groups: dict[str, list[Placed]] = defaultdict(list)
+    used: set[str] = set()
     for p in placed:
         groups[key(p.doc)].append(p)
     folder = page[:-3]                    # danh-muc/theo-loai.md -> danh-muc/theo-loai/
@@ -313,7 +541,7 @@ def _grouped(placed: list[Placed], key, page: str, title: str, intro: str, rever
     parts = [f"# {title}\n", intro + "\n"]
     for name in sorted(groups, key=fold, reverse=reverse):
         items = sorted(groups[name], key=lambda p: (p.doc.issued_date or str(p.doc.year or ""), p.id), reverse=True)
-        parts.append(f"## {inline(name)} ({len(items)})\n")
+        parts.append(heading(2, f"{inline(name)} ({len(items)})", name, used) + "\n")
         parts.append(_rows(items[:INLINE_ROWS], page))
         if len(items) > INLINE_ROWS:
             chunks = [items[i:i + PAGE_ROWS] for i in range(0, len(items), PAGE_ROWS)]
@@ -360,18 +588,22 @@ def report_page(results: list[FileResult]) -> str:
 
 
 def render_all(placed: list[Placed], entries: dict | None = None, citers: dict | None = None,
-               findings: list | None = None, skip: set[str] | None = None) -> dict[str, str]:
-    """All generated pages; documents whose id is in `skip` are left out (their
-    pages on disk are known to be current)."""
+               findings: list | None = None, skip: set[str] | None = None) -> dict[str, str | bytes]:
+    """Every generated file under docs/: Markdown pages (str) and the files
+    pages link to: templates (.docx), calendars (.ics), api/ and tra-cuu/ data.
+    Documents whose id is in `skip` are left out (their pages on disk are
+    known to be current)."""
+    from .render_publish import publish_files
     from .render_registry import quality_page, registry_pages
     entries, citers, skip = entries or {}, citers or {}, skip or set()
-    pages: dict[str, str] = {}
-    pages.update(registry_pages(placed, entries))
+    ctx = Context.of(placed, entries)
+    pages: dict[str, str | bytes] = {}
+    pages.update(registry_pages(placed, entries, ctx))
     pages["danh-muc/kiem-tra-du-lieu.md"] = quality_page(placed, findings or [])
     for p in placed:
         if p.id in skip:
             continue
-        pages[p.page] = document_page(p, citers.get(p.id, []))
+        pages[p.page] = document_page(p, citers.get(p.id, []), ctx)
         for i in range(len(p.doc.attachments)):
             pages[p.attachment_page(i)] = attachment_page(p, i)
     pages.update(listing_pages(placed))
@@ -379,7 +611,8 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
         [document_filters(p.doc) for p in placed]
         + [attachment_filters(p.doc, a) for p in placed for a in p.doc.attachments]
         + [entry_filters(e) for e in entries.values()])
+    pages.update(publish_files(placed, entries))
     return pages
 
 
-__all__ = ["render_all", "place_documents", "report_page", "Placed", "GENERATED_DIRS"]
+__all__ = ["render_all", "place_documents", "report_page", "Placed", "GENERATED_DIRS", "Context"]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .markdown import front_matter, inline, link, table
-from .render import Placed, rel, target_page, vn_date
+from .publish import graph
+from .publish.citeform import entry_citation
+from .render import Context, Placed, cite_button, heading, rel, relations_section, target_page, vn_date
 from .search.browser import entry_filters, search_block
 from .vntext import fold
 
@@ -15,8 +17,10 @@ STATUS_NOTE = {
 }
 
 
-def entry_page(entry, placed_by_id: dict[str, Placed]) -> str:
+def entry_page(entry, placed_by_id: dict[str, Placed], ctx: Context | None = None) -> str:
     page = target_page(entry.id)
+    ctx = ctx or Context(by_id=placed_by_id)
+    used: set[str] = set()
     meta = {"title": entry.label, "id": entry.id, "type_name": entry.type_name, "number": entry.number,
             "name": entry.name, "organ_name": entry.issuer, "issued_date": entry.issued_date, "year": entry.year,
             "subject": entry.subject, "status": entry.status, "cited_by": entry.citing,
@@ -27,12 +31,17 @@ def entry_page(entry, placed_by_id: dict[str, Placed]) -> str:
             ["Trích yếu", inline(entry.subject or "")],
             ["Được dẫn chiếu", f"{len(entry.mentions)} lần trong {len(entry.citing)} văn bản"],
             ["Cách viết đã gặp", "; ".join(inline(s) for s in entry.spellings)]]
-    parts = [front_matter(meta), f"# {inline(entry.label)}\n", STATUS_NOTE.get(entry.status, "") + "\n",
-             table(["Thông tin", "Giá trị"], [r for r in rows if r[1]]) + "\n", "## Văn bản dẫn chiếu\n"]
+    parts = [front_matter(meta), heading(1, inline(entry.label), entry.label, used) + "\n", STATUS_NOTE.get(entry.status, "") + "\n",
+             table(["Thông tin", "Giá trị"], [r for r in rows if r[1]]) + "\n", cite_button(entry_citation(entry)),
+             heading(2, "Văn bản dẫn chiếu", "Văn bản dẫn chiếu", used) + "\n"]
     for m in sorted(entry.mentions, key=lambda m: (m.citing_id, m.citation.where, m.citation.line, m.citation.start)):
         p = placed_by_id[m.citing_id]
         pin = f" ({inline(m.citation.pin)})" if m.citation.pin else ""
         parts.append(f"- {link(m.citing_title, rel(page, p.page))}{pin}: “{inline(m.citation.sentence)}”")
+    related = [(other, f"cùng được {n} văn bản dẫn chiếu", []) for other, n in graph.co_cited(entry.id, ctx.targets)]
+    section = relations_section(page, entry.label, entry.id, ctx, used, entry.citing, [], related)
+    if section:
+        parts.append("\n" + section)
     parts.append("\n" + search_block(
         entry_filters(entry),
         {"loai": entry.type_name, "so": entry.number, "ngay": vn_date(entry.issued_date), "co_quan": entry.issuer},
@@ -42,21 +51,23 @@ def entry_page(entry, placed_by_id: dict[str, Placed]) -> str:
 
 def _index(entries: list, key, page: str, title: str) -> str:
     groups = defaultdict(list)
+    used: set[str] = set()
     for e in entries:
         groups[key(e)].append(e)
     parts = [f"# {title}\n", f"{len(entries)} văn bản được dẫn chiếu nhưng không có trong kho.\n"]
     for name in sorted(groups, key=fold):
         items = sorted(groups[name], key=lambda e: (-(len(e.citing)), e.issued_date or "", e.label))
-        parts.append(f"## {inline(name)} ({len(items)})\n")
+        parts.append(heading(2, f"{inline(name)} ({len(items)})", name, used) + "\n")
         parts.append(table(["Văn bản", "Ngày", "Cơ quan ban hành", "Số văn bản dẫn chiếu"],
                            [[link(e.label, rel(page, target_page(e.id))), vn_date(e.issued_date),
                              inline(e.issuer or ""), str(len(e.citing))] for e in items]) + "\n")
     return "\n".join(parts)
 
 
-def registry_pages(placed: list[Placed], entries: dict) -> dict[str, str]:
+def registry_pages(placed: list[Placed], entries: dict, ctx: Context | None = None) -> dict[str, str]:
     by_id = {p.id: p for p in placed}
-    pages = {target_page(eid): entry_page(e, by_id) for eid, e in entries.items()}
+    ctx = ctx or Context.of(placed, entries)
+    pages = {target_page(eid): entry_page(e, by_id, ctx) for eid, e in entries.items()}
     values = list(entries.values())
     pages["danh-muc/dan-chieu-theo-loai.md"] = _index(values, lambda e: e.type_name or "Chưa rõ loại",
                                                       "danh-muc/dan-chieu-theo-loai.md",

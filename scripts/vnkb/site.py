@@ -47,9 +47,12 @@ def build_site(project: Path, site_dir: Path, quiet: bool = False) -> None:
     if proc.returncode != 0:
         shutil.rmtree(tmp, ignore_errors=True)
         raise SiteError("mkdocs build failed:\n" + (proc.stderr or proc.stdout)[-4000:])
-    # After MkDocs: the browser search index (Pagefind) over document pages only.
+    # After MkDocs: the Atom feed (needs site_url) and the browser search
+    # index (Pagefind) over document pages only.
+    from .publish.feed import site_url, write_feed
     from .search.browser import mark_bodies, run_pagefind
     try:
+        write_feed(tmp, site_url(project))
         mark_bodies(tmp)
         run_pagefind(tmp)
     except Exception as exc:

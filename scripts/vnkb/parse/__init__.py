@@ -12,7 +12,7 @@ from ..normalize import LIST_MARKER
 from ..vntext import collapse_spaces, is_upper_line
 from . import patterns as P
 from .attachments import is_attachment_start, split_attachments
-from .deadlines import find_deadlines
+from .deadlines import find_deadlines, find_events
 from .header import organ_names, parse_header
 from .infer import issuer_from_authority, issuer_from_opening, province_hint, year_from_text
 from .lexicon import doc_types
@@ -127,6 +127,7 @@ def parse(extracted: Extracted, source: SourceFile) -> Document:
 
     doc.deadlines = find_deadlines(
         doc.body + [t for a in doc.attachments if a.kind != "mau_bao_cao" for t in a.lines], doc.year)
+    doc.events = find_events(doc.body + [t for a in doc.attachments for t in a.lines], doc.year)
     doc.title = make_title(doc)
     doc.text = "\n".join(texts)
     return doc

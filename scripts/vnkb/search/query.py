@@ -176,3 +176,25 @@ def parse_query(q: str) -> ParsedQuery:
     if pq.empty:
         raise QueryError("hãy nhập từ khóa, số hiệu hoặc điều kiện tìm kiếm")
     return pq
+
+
+def read_number(text: str) -> dict | None:
+    """What a number typed into the resolver (/tra-cuu/?so=...) means; the page's
+    JavaScript (docs/assets/kb.js readNumber) does the same, the browser tests
+    compare both on tests/data/resolver_spellings.yaml.
+    {"key": number_key} for a full number ("880/QĐ-UBND" in any spelling),
+    {"code", "type", "year"} for "qđ 880", "Quyết định số 880", "tt 191/2009",
+    {"code"} for a bare "880"; None otherwise."""
+    canon = canonical_number_of(text)
+    if canon:
+        return {"key": number_key(canon), "canonical": canon}
+    folded = fold(unicodedata.normalize("NFC", text)).strip()
+    bare = re.fullmatch(r"(?:so\s+)?0*(\d{1,5})", folded)
+    if bare:
+        return {"code": bare.group(1) or "0"}
+    rx, names = _type_words()
+    rx = re.compile(rx.pattern.replace(r"(?:so\s+)?(?P<num>", r"(?:so\s+)?0*(?P<num>"))
+    m = rx.search(folded)
+    if m:
+        return {"code": m["num"] or "0", "type": names[m["type"]], "year": int(m["year"]) if m["year"] else None}
+    return None

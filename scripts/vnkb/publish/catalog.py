@@ -1,0 +1,164 @@
+"""Machine-readable files for portals (docs/api/) and the number resolver's
+index (docs/tra-cuu/so-hieu.json). URLs are relative to the site root
+("van-ban/2019/.../"): resolve them against the address the site is served
+from. Schemas: schemas/catalog.schema.json, schemas/citations.schema.json."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections import defaultdict
+
+from ..vntext import fold
+from .citeform import document_citation, entry_citation
+from .paths import page_url
+
+CATALOG_VERSION = 1
+
+
+def _dump(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+
+
+def _targets(p) -> list[str]:
+    return sorted({c.target for c in p.doc.citations if c.target and c.target != p.id and c.kind != "self"})
+
+
+def catalog_records(placed, entries, files: dict[str, dict]) -> dict:
+    """files: document id -> {"calendar": url|None, "templates": {attachment index: url}}."""
+    from ..render import target_page
+    cited_by: dict[str, set[str]] = defaultdict(set)
+    for p in placed:
+        for t in _targets(p):
+            cited_by[t].add(p.id)
+    documents, attachments = [], []
+    for p in sorted(placed, key=lambda p: p.id):
+        d = p.doc
+        extra = files.get(p.id, {})
+        att_ids = []
+        for i, a in enumerate(d.attachments):
+            url = page_url(p.attachment_page(i))
+            att_id = url[len("van-ban/"):].rstrip("/")
+            att_ids.append(att_id)
+            attachments.append({"id": att_id, "url": url, "document_id": p.id, "kind": a.kind, "label": a.label,
+                                "title": a.title, "template_docx": extra.get("templates", {}).get(i)})
+        documents.append({
+            "id": p.id, "url": page_url(p.page), "type_name": d.type_name, "number": d.number,
+            "code_number": d.code_number, "code_notation": d.code_notation, "issued_date": d.issued_date,
+            "year": d.year, "organ_name": d.organ_name, "parent_organ_name": d.parent_organ_name,
+            "place": d.place, "subject": d.subject, "title": d.title,
+            "signer": {"authority": d.signer_info.authority, "position": d.signer_info.position,
+                       "full_name": d.signer_info.full_name},
+            "citation": document_citation(d),
+            "original": {"url": p.original, "format": d.source["format"], "sha256": d.source["sha256"],
+                         "pages": d.source.get("pages")},
+            "attachments": att_ids,
+            "deadlines": [{"date": x.date, "kind": x.kind} for x in d.deadlines],
+            "events": [{"start": e.start, "end": e.end, "name": e.name} for e in d.events],
+            "calendar": extra.get("calendar"),
+            "cites": _targets(p), "cited_by": sorted(cited_by.get(p.id, ())),
+            "provenance": dict(sorted(d.provenance.items())),
+        })
+    registry = []
+    for eid in sorted(entries):
+        e = entries[eid]
+        registry.append({"id": eid, "url": page_url(target_page(eid)), "type_name": e.type_name, "number": e.number,
+                         "name": e.name, "organ_name": e.issuer, "issued_date": e.issued_date, "year": e.year,
+                         "subject": e.subject, "status": e.status, "citation": entry_citation(e),
+                         "cited_by": e.citing, "citation_count": len(e.mentions)})
+    return {"version": CATALOG_VERSION, "documents": documents, "attachments": attachments, "registry": registry}
+
+
+def catalog_json(records: dict) -> str:
+    return _dump(records)
+
+
+def citations_json(placed, entries) -> str:
+    """One edge per (citing document, cited document): how often, which pins, as written."""
+    from ..render import target_page
+    edges: dict[tuple[str, str], dict] = {}
+    for p in placed:
+        for c in p.doc.citations:
+            if c.kind == "self" or not c.target or c.target == p.id:
+                continue
+            to_registry = c.target in entries
+            edge = edges.setdefault((p.id, c.target), {
+                "from": p.id, "from_url": page_url(p.page), "to": c.target,
+                "to_url": page_url(target_page(c.target)), "to_kind": "registry" if to_registry else "document",
+                "status": c.status, "count": 0, "pins": set(), "written": set()})
+            edge["count"] += 1
+            if c.pin:
+                edge["pins"].add(c.pin)
+            edge["written"].add(c.text)
+            if c.status == "incomplete":
+                edge["status"] = "incomplete"
+    out = []
+    for key in sorted(edges):
+        e = edges[key]
+        out.append(dict(e, pins=sorted(e["pins"]), written=sorted(e["written"])))
+    return _dump({"version": CATALOG_VERSION, "edges": out})
+
+
+CSV_HEADER = ["Loại bản ghi", "Mã", "Địa chỉ", "Loại văn bản", "Số, ký hiệu", "Ngày ban hành", "Năm",
+              "Cơ quan ban hành", "Trích yếu / tiêu đề", "Kèm theo văn bản"]
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+
+
+def _cell(value) -> str:
+    """Spreadsheet cell: text that Excel would run as a formula gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if _FORMULA.match(text) else text
+
+
+def catalog_csv(records: dict) -> bytes:
+    """UTF-8 with BOM (Excel opens it with the right letters), CRLF rows."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(CSV_HEADER)
+    for d in records["documents"]:
+        w.writerow([_cell(x) for x in ("Văn bản", d["id"], d["url"], d["type_name"], d["number"], d["issued_date"],
+                                       d["year"], d["organ_name"], d["subject"] or d["title"], "")])
+    for a in records["attachments"]:
+        w.writerow([_cell(x) for x in ("Văn bản kèm theo", a["id"], a["url"], a["label"], "", "", "", "",
+                                       a["title"], a["document_id"])])
+    for e in records["registry"]:
+        w.writerow([_cell(x) for x in ("Văn bản được dẫn chiếu", e["id"], e["url"], e["type_name"], e["number"],
+                                       e["issued_date"], e["year"], e["organ_name"], e["subject"] or e["name"], "")])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+# --- the number resolver's index ------------------------------------------------
+
+def _code(number: str | None) -> str | None:
+    m = re.match(r"\s*0*(\d{1,5})", number or "")
+    return (m.group(1) or "0") if m else None
+
+
+def resolver_index(records: dict) -> str:
+    """number key -> items, bare code number -> items, plus the folding data
+    the page's JavaScript needs to read a number the way search does
+    (scripts/vnkb/search/query.py: number_key(canonical_number_of(text)))."""
+    from ..cite.lexicon import citation_data
+    from ..parse.lexicon import doc_types
+    from ..search.query import number_key
+    items, numbers, codes = [], defaultdict(list), defaultdict(list)
+    rows = [("van_ban", d) for d in records["documents"]] + [("dan_chieu", e) for e in records["registry"]]
+    for kind, r in rows:
+        if not r["number"]:
+            continue
+        i = len(items)
+        items.append({"url": r["url"], "title": r.get("title") or r["citation"], "type": r["type_name"],
+                      "number": r["number"], "date": r["issued_date"], "year": r["year"],
+                      "organ": r["organ_name"], "kind": kind})
+        numbers[number_key(r["number"])].append(i)
+        code = _code(r["number"])
+        if code:
+            codes[code].append(i)
+    types = {fold(n): n for n in doc_types()["by_name"].values()}
+    for abbr, name in citation_data()["type_abbreviations"].items():
+        types.setdefault(fold(abbr), name)
+    party = sorted(c for c, v in citation_data()["issuers"].items() if v.get("party"))
+    return json.dumps({"version": CATALOG_VERSION, "party_codes": party, "types": dict(sorted(types.items())),
+                       "items": items, "numbers": dict(sorted(numbers.items())), "codes": dict(sorted(codes.items()))},
+                      ensure_ascii=False, separators=(",", ":")) + "\n"

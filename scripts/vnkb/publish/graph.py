@@ -1,0 +1,74 @@
+"""Relationships of a page as a small Mermaid diagram (Material renders
+```mermaid fences, see docs/assets/kb.js) and a list of related documents.
+
+Labels are document text: Mermaid reads `"`, `#...;` entities, backticks and
+angle brackets specially, so each is written as a Mermaid entity code inside a
+quoted label; node ids are ours (n0, n1, c1 ...). Superfences writes the
+fence's text HTML-escaped into the page."""
+from __future__ import annotations
+
+_MERMAID_ENTITIES = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "`": "#96;", "&": "#amp;",
+                     "\\": "#92;"}
+MAX_NODES = 8
+
+
+def mermaid_label(text: str, limit: int = 60) -> str:
+    text = " ".join(str(text).split())
+    if len(text) > limit:
+        text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return "".join(_MERMAID_ENTITIES.get(ch, ch) for ch in text)
+
+
+def diagram(center: str, cites: list[str], citers: list[str]) -> str:
+    """A left-to-right graph: citers -> center -> cited. Empty when nothing links."""
+    if not cites and not citers:
+        return ""
+    lines = ['%%{init: {"flowchart": {"nodeSpacing": 8, "rankSpacing": 40}}}%%', "graph LR",
+             f'  n0["{mermaid_label(center)}"]', "  classDef kbself stroke-width:3px;", "  class n0 kbself"]
+
+    def add(labels: list[str], prefix: str, outgoing: bool) -> None:
+        shown = labels[:MAX_NODES]
+        for i, label in enumerate(shown, 1):
+            node = f'{prefix}{i}["{mermaid_label(label)}"]'
+            lines.append(f"  n0 --> {node}" if outgoing else f"  {node} --> n0")
+        if len(labels) > len(shown):
+            more = f'{prefix}more["… và {len(labels) - len(shown)} văn bản khác"]'
+            lines.append(f"  n0 --> {more}" if outgoing else f"  {more} --> n0")
+
+    add(citers, "c", outgoing=False)
+    add(cites, "n", outgoing=True)
+    return "``` mermaid\n" + "\n".join(lines) + "\n```\n"
+
+
+def related_documents(doc_id: str, targets: dict[str, set[str]], cited_by: dict[str, set[str]],
+                      limit: int = 10) -> list[tuple[str, str, list[str]]]:
+    """[(other id, reason, shared targets)] for archived documents related to doc_id:
+    it cites them, they cite it, or both cite the same documents (most shared first)."""
+    mine = targets.get(doc_id, set())
+    out = []
+    for other, theirs in targets.items():
+        if other == doc_id:
+            continue
+        if other in mine:
+            out.append((0, other, "được văn bản này dẫn chiếu", []))
+        elif doc_id in theirs:
+            out.append((0, other, "dẫn chiếu văn bản này", []))
+        else:
+            shared = sorted(mine & theirs)
+            if shared:
+                out.append((-len(shared), other, f"cùng dẫn chiếu {len(shared)} văn bản", shared))
+    for citer in sorted(cited_by.get(doc_id, set())):
+        if citer not in targets and citer != doc_id:
+            out.append((0, citer, "dẫn chiếu văn bản này", []))
+    out.sort(key=lambda x: (x[0], x[1]))
+    return [(other, reason, shared) for _, other, reason, shared in out[:limit]]
+
+
+def co_cited(entry_id: str, targets: dict[str, set[str]], limit: int = 8) -> list[tuple[str, int]]:
+    """Other cited documents most often cited by the same documents as entry_id."""
+    counts: dict[str, int] = {}
+    for cited in targets.values():
+        if entry_id in cited:
+            for other in cited - {entry_id}:
+                counts[other] = counts.get(other, 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
