@@ -45,7 +45,7 @@ def cmd_extract(args) -> int:
         print(f"no such file: {path}", file=sys.stderr)
         return 2
     source = identify(path, path.name)
-    doc, result, _ = process_file(path.parent, source)
+    doc, result, _ = process_file(path.parent, source, log=lambda msg: print(msg, file=sys.stderr, flush=True))
     if doc is None:
         if args.json:
             print(json.dumps({"error": result.reason, "stage": result.stage,

@@ -58,7 +58,8 @@ def recompose(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-TEXT_STEPS = (nfc, fix_lookalikes, drop_invisible, drop_md_emphasis, squeeze_spaces, recompose)
+# Emphasis and invisible characters go before look-alikes: "Ð__" must become "Đ" in one pass.
+TEXT_STEPS = (nfc, drop_invisible, drop_md_emphasis, fix_lookalikes, squeeze_spaces, recompose)
 
 
 def normalize_text(text: str) -> str:

@@ -8,17 +8,14 @@ from .common import ExtractError
 
 UNSUPPORTED = {
     "empty": "empty file (0 bytes)",
-    "doc": "old binary Word .doc: open it in Word or LibreOffice and save it as .docx",
-    "rtf": "RTF is not supported yet: save it as .docx",
-    "odt": "OpenDocument text is not supported yet: save it as .docx",
-    "image": "image (a scan or photo?): OCR is not supported yet",
     "zip": "a zip archive that is not a .docx (no word/document.xml)",
-    "binary": "unknown binary format (not PDF, DOCX or text)",
+    "binary": "unknown binary format (not PDF, DOCX, DOC, RTF, ODT, image or text)",
 }
 
 
-def extract(path: Path, source: SourceFile) -> Extracted:
-    """Read one original; raises ExtractError with a one-line reason."""
+def extract(path: Path, source: SourceFile, log=None) -> Extracted:
+    """Read one original; raises ExtractError with a one-line reason.
+    log gets progress lines of slow steps (OCR)."""
     if source.format == "mislabelled":
         from ..discover import mislabelled, sniff_format
         with path.open("rb") as fh:
@@ -27,10 +24,16 @@ def extract(path: Path, source: SourceFile) -> Extracted:
         raise ExtractError(UNSUPPORTED[source.format])
     if source.format == "pdf":
         from .pdf import read_pdf
-        return read_pdf(path)
+        return read_pdf(path, sha256=source.sha256, log=log)
     if source.format == "docx":
         from .docx import read_docx
         return read_docx(path)
+    if source.format in ("doc", "rtf", "odt"):
+        from .convert import read_converted
+        return read_converted(path, source.format, source.sha256)
+    if source.format == "image":
+        from .image import read_image
+        return read_image(path, source.sha256, log=log)
     from .text import read_text
     return read_text(path)
 
