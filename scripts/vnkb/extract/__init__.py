@@ -24,7 +24,7 @@ def extract(path: Path, source: SourceFile, log=None) -> Extracted:
         raise ExtractError(UNSUPPORTED[source.format])
     if source.format == "pdf":
         from .pdf import read_pdf
-        return read_pdf(path, sha256=source.sha256, log=log)
+        return _corrected(read_pdf(path, sha256=source.sha256, log=log))
     if source.format == "docx":
         from .docx import read_docx
         return read_docx(path)
@@ -33,9 +33,20 @@ def extract(path: Path, source: SourceFile, log=None) -> Extracted:
         return read_converted(path, source.format, source.sha256)
     if source.format == "image":
         from .image import read_image
-        return read_image(path, source.sha256, log=log)
+        return _corrected(read_image(path, source.sha256, log=log))
     from .text import read_text
     return read_text(path)
+
+
+def _corrected(extracted: Extracted) -> Extracted:
+    """Post-OCR correction of the OCR lines (a separate, recorded step: ocr_fix.py)."""
+    if not any(line.conf is not None for line in extracted.lines):
+        return extracted
+    from dataclasses import replace
+
+    from .ocr_fix import correct
+    lines, fixes = correct(extracted.lines)
+    return replace(extracted, lines=lines, corrections=extracted.corrections + fixes)
 
 
 __all__ = ["extract", "ExtractError"]

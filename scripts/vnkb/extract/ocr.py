@@ -31,7 +31,7 @@ from .common import ExtractError
 PROJECT = Path(__file__).resolve().parents[3]
 DPI = 300                      # render resolution for PDF pages (Tesseract's sweet spot)
 LANG = "vie"
-SETTINGS = {"lang": LANG, "psm": 3, "oem": 1, "dpi": DPI, "format": 3}   # bump "format" when runs change
+SETTINGS = {"lang": LANG, "psm": 3, "oem": 1, "dpi": DPI, "format": 5}   # bump "format" when image preparation or runs change
 PACKAGES = "tesseract-ocr tesseract-ocr-vie"
 DEFAULT_SECONDS_PER_PAGE = 6.0  # first estimate on a 2-core machine; replaced by what the cache measured
 TIMEOUT_S = 600
@@ -133,17 +133,77 @@ def measured_seconds_per_page() -> float:
 # --- Tesseract ------------------------------------------------------------------
 
 def to_grey(image):
-    """A page image in grey for OCR. Colour pages keep only their red channel:
-    the red seal stamped over the signature and the date (and red ink) turns
-    light, while black and blue text stays dark (the usual dropout trick of
-    document scanners)."""
-    if image.mode in ("L", "1", "I", "I;16", "F"):
-        return image.convert("L")
+    """A page image in grey for OCR, with seal ink dropped.
+
+    Colour pages keep only their red channel, and strongly red pixels go white:
+    the red seal stamped over the signature and the date turns white while black
+    and blue text stays dark (the dropout trick of document scanners). A grey scan
+    has lost the colour: its seals are handled by `drop_grey_seals`."""
     from PIL import Image, ImageChops
+    if image.mode in ("L", "1", "I", "I;16", "F"):
+        return drop_grey_seals(image.convert("L"))
     r, g, _ = image.convert("RGB").split()      # on a grey page R == the grey value
-    # Strongly red pixels (seal ink) go to white; black text under a seal has a low R and stays.
     red = ImageChops.subtract(r, g).point(lambda v: 255 if v > 24 else 0)
-    return Image.composite(Image.new("L", r.size, 255), r, red)
+    # (a grey page rendered in RGB has no red: its seals are grey)
+    return drop_grey_seals(Image.composite(Image.new("L", r.size, 255), r, red))
+
+
+TILE = 256
+INK = 200          # darker than this is ink (not paper)
+DARK = 56          # the core of printed text
+SEAL = (64, 150)   # a red seal scanned in grey: a flat mid-grey
+
+
+def _bins(hist: list[int]) -> list[int]:
+    return [sum(hist[a:a + 16]) for a in range(0, 256, 16)]
+
+
+def drop_grey_seals(grey):
+    """In a grey scan, a red seal is a large area of flat mid-grey over dark text,
+    which Tesseract takes for a picture and skips (the signer's name under it is
+    lost). Where a tile's ink is mostly such mid-grey with a clear peak, pixels
+    lighter than the peak go white; text cores are darker and stay. Only on pages
+    whose text is dark elsewhere: on a faint page the mid-grey is the text."""
+    hist = grey.histogram()
+    ink = sum(hist[:INK])
+    if not ink or sum(hist[:DARK]) < 0.15 * ink:
+        return grey
+    tiles: dict[tuple[int, int], tuple[float, float, int]] = {}
+    for y in range(0, grey.height, TILE):
+        for x in range(0, grey.width, TILE):
+            h = grey.crop((x, y, x + TILE, y + TILE)).histogram()
+            tile_ink = sum(h[:INK])
+            if tile_ink < 500:
+                continue
+            bins = _bins(h)
+            lo, hi = SEAL[0] // 16, SEAL[1] // 16
+            peak_bin = max(range(lo, hi), key=lambda b: bins[b])
+            tail = sum(bins[hi:hi + 3]) / 3 or 1
+            tiles[x // TILE, y // TILE] = (sum(h[SEAL[0]:SEAL[1]]) / tile_ink, bins[peak_bin] / tail, peak_bin * 16)
+    seals = {k for k, (mid, peak, _) in tiles.items() if mid >= 0.6 and peak >= 4}
+    if not seals:
+        return grey
+    # the rim of a seal reaches into the tiles around it (seen as a weaker grey peak)
+    near = {(x + dx, y + dy) for x, y in seals for dx in (-1, 0, 1) for dy in (-1, 0, 1)}
+    from PIL import Image, ImageFilter
+    paper = max(range(INK, 256), key=lambda v: hist[v])     # the page's background grey
+    cut = max(DARK, min(tiles[k][2] for k in seals) - 8)   # just below the seal's grey
+    out = grey.copy()
+    for key in sorted(near & tiles.keys()):
+        if key not in seals and tiles[key][1] < 2.0:
+            continue       # a neighbour without a grey peak holds no seal ink
+        x, y = key[0] * TILE, key[1] * TILE
+        box = (x, y, min(x + TILE, grey.width), min(y + TILE, grey.height))
+        tile = grey.crop(box)
+        # Seal ink: grey strokes at least 5 px wide (an opening drops the thin grey of
+        # letter edges and diacritics), grown by a pixel for its blurred rim, and not
+        # right next to the dark core of a letter (the seal over a letter keeps the letter).
+        band = tile.point(lambda v: 255 if cut < v < paper - 25 else 0)
+        wide = band.filter(ImageFilter.MinFilter(5)).filter(ImageFilter.MaxFilter(7))
+        near_text = tile.point(lambda v: 255 if v < DARK else 0).filter(ImageFilter.MaxFilter(5))
+        seal_ink = Image.composite(Image.new("L", tile.size, 0), wide, near_text)
+        out.paste(Image.composite(Image.new("L", tile.size, paper), tile, seal_ink), box)
+    return out
 
 
 def encode_image(image) -> bytes:
@@ -232,10 +292,10 @@ def words_to_runs(words: list[dict], scale: float) -> list[dict]:
 
 
 def _speck(run: dict) -> bool:
-    """A one- or two-character run that is punctuation, or that Tesseract itself
-    doubts: dust, a stamp's rim, a signature stroke, not text."""
+    """A run without a letter or digit ("_—__", "."), or of one or two characters
+    Tesseract itself doubts: dust, a seal's rim, a signature stroke, not text."""
     text = run["text"].strip()
-    return len(text) <= 2 and (not any(ch.isalnum() for ch in text) or run["conf"] < 50)
+    return not any(ch.isalnum() for ch in text) or (len(text) <= 2 and run["conf"] < 50)
 
 
 def _run(words: list[dict], scale: float) -> dict:

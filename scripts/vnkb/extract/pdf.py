@@ -247,8 +247,12 @@ def read_pdf(path: Path, max_pages: int = 2000, sha256: str | None = None, log=N
                                       label=path.name, log=log)
                 for n, page in read.items():
                     lines = _to_lines(page.runs, n)
-                    # an unusable text layer is replaced; a few words over an image are kept only if OCR reads nothing
-                    if lines or not "".join(l.text for l in per_page[n - 1]).strip():
+                    # An unusable text layer is replaced. A clean but short one over an image
+                    # (a scanner's stamp line, or a text page whose signature is an image) is
+                    # replaced only when OCR reads clearly more.
+                    old = "".join(l.text for l in per_page[n - 1]).replace(" ", "")
+                    new = "".join(l.text for l in lines).replace(" ", "")
+                    if garble_score(old) > OCR_GARBLE or len(new) > 2 * len(old) + (20 if old else 0):
                         per_page[n - 1] = lines
                         sources[n - 1] = {"page": n, "source": "ocr", "confidence": page.confidence}
         lines = [line for page_lines in per_page for line in page_lines]
