@@ -234,6 +234,10 @@ def test_scans_through_the_build(tesseract, tmp_path):
         assert "độ tin cậy trung bình" in text
     originals = sorted(p.name for p in (tmp_path / "docs" / "goc").rglob("*.*"))
     assert any(name.endswith(".png") for name in originals)
+    photo = next(t for t in scanned if "Tải bản gốc (PNG, 1 trang)" in t)
+    # the seal hides the place-and-date line: said so, not "not in the document"
+    assert "| Ngày ban hành | *không đọc được từ bản quét* |" in photo
+    assert "| Nơi ban hành | *không đọc được từ bản quét* |" in photo
     report = pages["danh-muc/bao-cao-xay-dung.md"]
     assert "OCR 2 trang" in report and "OCR 1 trang" in report
 

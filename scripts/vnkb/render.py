@@ -261,7 +261,7 @@ def document_page(placed: Placed, citers: list | None = None) -> str:
          or (f"năm {d.year}{PROVENANCE_NOTE.get(d.provenance.get('year', ''), '')}" if d.year else "")],
         ["Trích yếu", _field(d, "subject", d.subject)],
         ["Người ký", _signer(d)],
-        ["Bản gốc", link(f"Tải bản gốc ({d.source['format'].upper()}, {d.source.get('pages') or '?'} trang)",
+        ["Bản gốc", link(f"Tải bản gốc ({placed.original.rsplit('.', 1)[-1].upper()}, {d.source.get('pages') or '?'} trang)",
                          rel(placed.page, placed.original))],
     ]
     ocr_pages, conf = ocr_summary(d)

@@ -73,6 +73,8 @@ def _scan_header(doc: Document, lines: list[Line], h) -> None:
         return
     for _, name in missing:
         doc.provenance[name] = "unreadable"
+    if not doc.issued_date and not doc.place:
+        doc.provenance["place"] = "unreadable"      # place and date share one line
     if not doc.number:
         doc.provenance["code_number"] = doc.provenance["code_notation"] = "unreadable"
     seen = "; ".join(f"“{collapse_spaces(t)}”" for t in h.unsure)
