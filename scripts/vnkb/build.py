@@ -48,13 +48,13 @@ class BuildResult:
         return [r for r in self.results if r.status not in ("ok",)]
 
 
-def process_file(root: Path, source: SourceFile) -> tuple[Document | None, FileResult, dict[str, float]]:
+def process_file(root: Path, source: SourceFile, log=None) -> tuple[Document | None, FileResult, dict[str, float]]:
     """One original through extract -> normalize -> parse -> overrides."""
     times: dict[str, float] = {}
     stage = "extract"
     try:
         t = time.perf_counter()
-        extracted = extract(root / source.path, source)
+        extracted = extract(root / source.path, source, log=log)
         times["extract"] = time.perf_counter() - t
         stage = "normalize"
         t = time.perf_counter()
@@ -74,6 +74,11 @@ def process_file(root: Path, source: SourceFile) -> tuple[Document | None, FileR
         return None, FileResult(path=source.path, status="failed", stage=stage,
                                 reason=f"unexpected {type(exc).__name__}: {exc}", sha256=source.sha256), times
     result = FileResult(path=source.path, status="ok", sha256=source.sha256)
+    scanned = [s for s in doc.source.get("page_sources", []) if s.get("source") == "ocr"]
+    if scanned:
+        confs = [s["confidence"] for s in scanned if s.get("confidence") is not None]
+        result.ocr_pages = len(scanned)
+        result.ocr_confidence = round(sum(confs) / len(confs), 1) if confs else None
     try:
         data = load_override(override_path(root, source))
         if data:
@@ -310,6 +315,9 @@ def report_lines(result: BuildResult) -> list[str]:
     for r in result.results:
         if r.status != "ok" or r.reason:
             lines.append(f"{r.status.upper():9} {r.path}: [{r.stage}] {r.reason}")
+        if r.ocr_pages:
+            conf = f", mean confidence {r.ocr_confidence:.0f}%" if r.ocr_confidence is not None else ""
+            lines.append(f"{'OCR':9} {r.path}: {r.ocr_pages} page(s) read by OCR{conf}")
     ok = sum(1 for r in result.results if r.status == "ok")
     lines.append(f"{ok} of {len(result.results)} originals published, {len(result.failed)} need attention; "
                  f"{result.written} files written, {result.removed} removed")

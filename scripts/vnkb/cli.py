@@ -48,7 +48,7 @@ def cmd_extract(args) -> int:
         print(f"no such file: {path}", file=sys.stderr)
         return 2
     source = identify(path, path.name)
-    doc, result, _ = process_file(path.parent, source)
+    doc, result, _ = process_file(path.parent, source, log=lambda msg: print(msg, file=sys.stderr, flush=True))
     if doc is None:
         if args.json:
             print(json.dumps({"error": result.reason, "stage": result.stage,
@@ -138,7 +138,7 @@ def cmd_serve(args) -> int:
 
 def limits_args(sp) -> None:
     sp.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core, at most 2)")
-    sp.add_argument("--timeout", type=float, default=120.0, help="seconds one original may take (default 120)")
+    sp.add_argument("--timeout", type=float, default=300.0, help="seconds one original may take (default 300)")
     sp.add_argument("--memory-mb", type=int, default=2048, help="memory one original may use (default 2048)")
     sp.add_argument("--no-cache", action="store_true", help="read every original again (ignore build/cache)")
 

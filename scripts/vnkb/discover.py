@@ -26,11 +26,12 @@ def sniff_format(head: bytes, path: Path | None = None) -> str:
             try:
                 with zipfile.ZipFile(path) as zf:
                     names = set(zf.namelist())
-            except (zipfile.BadZipFile, OSError, ValueError):
+                    mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
+            except (zipfile.BadZipFile, OSError, ValueError, KeyError):
                 return "zip"
             if "word/document.xml" in names:
                 return "docx"
-            if "content.xml" in names:
+            if "content.xml" in names and mimetype.strip() == b"application/vnd.oasis.opendocument.text":
                 return "odt"
         return "zip"
     if head.startswith(_OLE2):

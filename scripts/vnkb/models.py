@@ -17,7 +17,7 @@ class SourceFile:
     path: str            # relative to the source root, POSIX separators
     sha256: str
     size: int
-    format: str          # pdf | docx | text | doc | rtf | image | zip | empty | binary
+    format: str          # pdf | docx | text | doc | rtf | odt | image | zip | empty | binary
 
 
 @dataclass
@@ -39,6 +39,7 @@ class Line:
     size: float = 0.0
     block: int = 0       # lines of one table row / text block share a block id
     blank_before: bool = False
+    conf: float | None = None   # OCR: lowest word confidence of the line (0..100); None: not OCR
 
 
 @dataclass
@@ -49,6 +50,10 @@ class Extracted:
     hard_wrapped: bool = False   # lines are wrapped by layout, not paragraphs
     warnings: list[str] = field(default_factory=list)
     engine: str = ""
+    # Per page of a PDF or image: {"page": n, "source": "text_layer" | "ocr" | "none",
+    # "confidence": Tesseract's mean word confidence 0..100 (OCR pages only)}.
+    page_sources: list[dict] = field(default_factory=list)
+    corrections: list[dict] = field(default_factory=list)   # post-OCR fixes, each recorded
 
 
 @dataclass
@@ -171,3 +176,5 @@ class FileResult:
     reason: str = ""
     sha256: str = ""
     outputs: list[str] = field(default_factory=list)
+    ocr_pages: int = 0                   # pages read by OCR (0: text layer / word processor)
+    ocr_confidence: float | None = None  # their mean Tesseract confidence, 0..100

@@ -64,6 +64,7 @@ def recompose(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# Emphasis and invisible characters go before look-alikes: "Ð__" must become "Đ" in one pass.
 TEXT_STEPS = (nfc, drop_invisible, drop_md_emphasis, fix_lookalikes, squeeze_spaces, recompose)
 
 

@@ -36,7 +36,9 @@ COMPARE_PAGE = "danh-muc/so-sanh-mau-bao-cao.md"
 NO_YEAR, NO_ORGAN, NO_NUMBER = "khong-ro-nam", "khong-ro-co-quan", "khong-so"
 PROVENANCE_NOTE = {"inferred": " *(suy luận)*", "override": " *(hiệu chỉnh thủ công)*"}
 DEADLINE_KIND = {"so_ket": "Báo cáo sơ kết", "tong_ket": "Báo cáo tổng kết", "bao_cao": "Báo cáo"}
-ORIGINAL_EXT = {"pdf": ".pdf", "docx": ".docx", "text": ".txt"}
+ORIGINAL_EXT = {"pdf": ".pdf", "docx": ".docx", "text": ".txt", "doc": ".doc", "rtf": ".rtf", "odt": ".odt"}
+IMAGE_EXT = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp", ".webp"}
+FIELD_ABSENT = {"missing": "*không có trong văn bản*", "unreadable": "*không đọc được từ bản quét*"}
 
 
 @dataclass
@@ -100,8 +102,13 @@ def place_documents(docs: list[Document]) -> list[Placed]:
 
 
 def original_path(doc: Document) -> str:
-    stem = doc.source["path"].rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    ext = ORIGINAL_EXT.get(doc.source["format"], ".bin")
+    name = doc.source["path"].rsplit("/", 1)[-1]
+    stem = name.rsplit(".", 1)[0]
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if doc.source["format"] == "image":
+        ext = suffix if suffix in IMAGE_EXT else ".img"   # a known suffix only: names are data
+    else:
+        ext = ORIGINAL_EXT.get(doc.source["format"], ".bin")
     return f"goc/{doc.source['sha256'][:12]}/{slugify(stem, 60)}{ext}"
 
 
@@ -149,12 +156,38 @@ def metadata(placed: Placed) -> dict:
         "provenance": dict(sorted(d.provenance.items())),
         "source": {"path": d.source["path"], "sha256": d.source["sha256"],
                    "format": d.source["format"], "pages": d.source.get("pages")},
-    }
+    } | _ocr_meta(d)
+
+
+def _ocr_meta(d: Document) -> dict:
+    pages, conf = ocr_summary(d)
+    if not pages:
+        return {}
+    return {"ocr": {"pages": pages, "confidence": conf,
+                    "corrections": len(d.source.get("ocr_corrections", []))}}
+
+
+def ocr_summary(doc: Document) -> tuple[list[int], int | None]:
+    """(pages read by OCR, their mean Tesseract confidence in %)."""
+    pages = [s for s in doc.source.get("page_sources", []) if s.get("source") == "ocr"]
+    confs = [s["confidence"] for s in pages if s.get("confidence") is not None]
+    return [s["page"] for s in pages], (round(sum(confs) / len(confs)) if confs else None)
+
+
+def page_ranges(pages: list[int]) -> str:
+    """[1, 2, 3, 5] -> '1–3, 5'"""
+    out: list[str] = []
+    for p in sorted(pages):
+        if out and out[-1][1] == p - 1:
+            out[-1][1] = p
+        else:
+            out.append([p, p])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in out)
 
 
 def _field(doc: Document, name: str, value: str | None) -> str:
     if not value:
-        return "*không có trong văn bản*" if doc.provenance.get(name) == "missing" else ""
+        return FIELD_ABSENT.get(doc.provenance.get(name, ""), "")
     return inline(value) + PROVENANCE_NOTE.get(doc.provenance.get(name, ""), "")
 
 
@@ -407,12 +440,24 @@ def document_page(placed: Placed, citers: list | None = None, ctx: Context | Non
          or (f"năm {d.year}{PROVENANCE_NOTE.get(d.provenance.get('year', ''), '')}" if d.year else "")],
         ["Trích yếu", _field(d, "subject", d.subject)],
         ["Người ký", _signer(d)],
-        ["Bản gốc", link(f"Tải bản gốc ({d.source['format'].upper()}, {d.source.get('pages') or '?'} trang)",
+        ["Bản gốc", link(f"Tải bản gốc ({placed.original.rsplit('.', 1)[-1].upper()}, {d.source.get('pages') or '?'} trang)",
                          rel(placed.page, placed.original))],
     ]
+    ocr_pages, conf = ocr_summary(d)
+    if ocr_pages:
+        rows.append(["Nguồn văn bản", f"bản quét, nhận dạng tự động (OCR) trang {page_ranges(ocr_pages)}"
+                     + (f", độ tin cậy trung bình {conf}%" if conf is not None else "")])
     parts = [front_matter(metadata(placed)), heading(1, inline(d.title or "Văn bản"), d.title or "Văn bản", used) + "\n",
              letterhead(d)]
     top = [table(["Thông tin", "Giá trị"], [r for r in rows if r[1]]) + "\n", cite_button(document_citation(d))]
+    if ocr_pages:
+        fixes = len(d.source.get("ocr_corrections", []))
+        top.append("!!! info \"Văn bản được nhận dạng tự động từ bản quét\"\n"
+                   f"    {len(ocr_pages)}/{d.source.get('pages') or len(ocr_pages)} trang được đọc bằng nhận dạng "
+                   "ký tự quang học (OCR, Tesseract)"
+                   + (f", độ tin cậy trung bình {conf}%" if conf is not None else "")
+                   + (f"; {fixes} lỗi nhận dạng đã được tự động sửa" if fixes else "")
+                   + ". Văn bản có thể còn lỗi nhận dạng: hãy đối chiếu với bản gốc.\n")
     if d.warnings:
         top.append("!!! warning \"Lưu ý khi đọc văn bản\"\n" +
                    "\n".join(f"    - {inline(w)}" for w in d.warnings) + "\n")
@@ -577,13 +622,21 @@ STATUS_VI = {"ok": "đã xuất bản", "failed": "lỗi, bỏ qua", "duplicate"
 
 
 def report_page(results: list[FileResult]) -> str:
-    rows = [[inline(r.path), STATUS_VI.get(r.status, r.status), inline(r.stage), inline(r.reason)]
+    def source(r: FileResult) -> str:
+        if not r.ocr_pages:
+            return ""
+        conf = f", độ tin cậy {r.ocr_confidence:.0f}%" if r.ocr_confidence is not None else ""
+        return f"OCR {r.ocr_pages} trang{conf}"
+
+    rows = [[inline(r.path), STATUS_VI.get(r.status, r.status), inline(r.stage), inline(r.reason), source(r)]
             for r in sorted(results, key=lambda r: r.path)]
     bad = sum(1 for r in results if r.status not in ("ok",))
+    scanned = sum(1 for r in results if r.ocr_pages)
     return "\n".join([
         "# Báo cáo xây dựng kho\n",
-        f"{len(results)} tệp gốc; {len(results) - bad} được xuất bản; {bad} cần xử lý.\n",
-        table(["Tệp gốc", "Trạng thái", "Bước", "Lý do"], rows) + "\n",
+        f"{len(results)} tệp gốc; {len(results) - bad} được xuất bản; {bad} cần xử lý"
+        + (f"; {scanned} bản quét được nhận dạng tự động (OCR)" if scanned else "") + ".\n",
+        table(["Tệp gốc", "Trạng thái", "Bước", "Lý do", "Nhận dạng"], rows) + "\n",
     ])
 
 

@@ -22,7 +22,7 @@ from .models import FileResult, SourceFile
 
 @dataclass
 class Limits:
-    seconds: float = 120.0
+    seconds: float = 300.0      # OCR of a long scan takes minutes
     memory_mb: int = 2048
     jobs: int = 0          # 0: one per core, at most 2 (this machine's size)
 
@@ -46,7 +46,8 @@ def _worker(conn, root: str, memory_mb: int) -> None:
             return
         index, source = job
         try:
-            doc, result, times = process_file(Path(root), source)
+            # progress lines (OCR pages ...) go to the parent's build log
+            doc, result, times = process_file(Path(root), source, log=lambda msg: conn.send(("log", msg)))
         except MemoryError:
             doc, result, times = None, FileResult(path=source.path, status="failed", stage="extract",
                                                   reason=f"needs more than {memory_mb} MB of memory (limit)",
@@ -121,7 +122,11 @@ def run_files(root: Path, sources: list[SourceFile], limits: Limits | None = Non
                 index, source = slot.job
                 if slot.conn in ready:
                     try:
-                        i, doc, result, times = slot.conn.recv()
+                        message = slot.conn.recv()
+                        if message[0] == "log":
+                            log(message[1])
+                            continue
+                        i, doc, result, times = message
                     except (EOFError, OSError):
                         code = slot.proc.exitcode
                         doc, times = None, {}

@@ -8,17 +8,14 @@ from .common import ExtractError
 
 UNSUPPORTED = {
     "empty": "empty file (0 bytes)",
-    "doc": "old binary Word .doc: open it in Word or LibreOffice and save it as .docx",
-    "rtf": "RTF is not supported yet: save it as .docx",
-    "odt": "OpenDocument text is not supported yet: save it as .docx",
-    "image": "image (a scan or photo?): OCR is not supported yet",
     "zip": "a zip archive that is not a .docx (no word/document.xml)",
-    "binary": "unknown binary format (not PDF, DOCX or text)",
+    "binary": "unknown binary format (not PDF, DOCX, DOC, RTF, ODT, image or text)",
 }
 
 
-def extract(path: Path, source: SourceFile) -> Extracted:
-    """Read one original; raises ExtractError with a one-line reason."""
+def extract(path: Path, source: SourceFile, log=None) -> Extracted:
+    """Read one original; raises ExtractError with a one-line reason.
+    log gets progress lines of slow steps (OCR)."""
     if source.format == "mislabelled":
         from ..discover import mislabelled, sniff_format
         with path.open("rb") as fh:
@@ -28,10 +25,16 @@ def extract(path: Path, source: SourceFile) -> Extracted:
     try:
         if source.format == "pdf":
             from .pdf import read_pdf
-            return read_pdf(path)
+            return _corrected(read_pdf(path, sha256=source.sha256, log=log))
         if source.format == "docx":
             from .docx import read_docx
             return read_docx(path)
+        if source.format in ("doc", "rtf", "odt"):
+            from .convert import read_converted
+            return read_converted(path, source.format, source.sha256)
+        if source.format == "image":
+            from .image import read_image
+            return _corrected(read_image(path, source.sha256, log=log))
         from .text import read_text
         return read_text(path)
     except (ExtractError, MemoryError):
@@ -40,8 +43,19 @@ def extract(path: Path, source: SourceFile) -> Extracted:
         # A damaged file makes the libraries fail in many ways (zipfile OSError,
         # PdfiumError on one page, lxml syntax errors ...): it is unreadable,
         # and the message says how, so a reader bug would still show.
-        kind = {"pdf": "PDF", "docx": ".docx"}.get(source.format, "text")
+        kind = {"pdf": "PDF", "docx": ".docx", "image": "image"}.get(source.format, source.format)
         raise ExtractError(f"damaged {kind} file, cannot be read ({type(exc).__name__}: {exc})"[:300]) from exc
+
+
+def _corrected(extracted: Extracted) -> Extracted:
+    """Post-OCR correction of the OCR lines (a separate, recorded step: ocr_fix.py)."""
+    if not any(line.conf is not None for line in extracted.lines):
+        return extracted
+    from dataclasses import replace
+
+    from .ocr_fix import correct
+    lines, fixes = correct(extracted.lines)
+    return replace(extracted, lines=lines, corrections=extracted.corrections + fixes)
 
 
 __all__ = ["extract", "ExtractError"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import re
+import threading
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -136,7 +137,7 @@ def _to_lines(runs: list[dict], page_no: int) -> list[Line]:
         lines.append(Line(text=r["text"].strip(), page=page_no, column=column, bold=r["bold"],
                           italic=r["italic"], font=r["font"], x0=round(r["x0"], 1), x1=round(r["x1"], 1),
                           top=round(r["top"], 1), size=round(height, 1), block=len(lines),
-                          blank_before=bool(gap)))
+                          blank_before=bool(gap), conf=r.get("conf")))
         prev = r
     return lines
 
@@ -173,7 +174,25 @@ def _open(path: Path):
         raise ExtractError(f"corrupt or truncated PDF: PDFium cannot open it ({exc})") from exc
 
 
-def read_pdf(path: Path, max_pages: int = 2000) -> Extracted:
+# A page needs OCR when its text layer is missing, junk, or only a few
+# characters over an image (a scanner's "Scanned by ..." line, a page number).
+OCR_GARBLE = 0.3
+OCR_MIN_CHARS = 40
+
+
+def _has_image(page) -> bool:
+    return any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2))
+
+
+def needs_ocr(text: str, score: float, has_image: bool) -> bool:
+    visible = sum(1 for ch in text if not ch.isspace())
+    return (visible == 0 or score > OCR_GARBLE
+            or (has_image and visible < OCR_MIN_CHARS))
+
+
+def read_pdf(path: Path, max_pages: int = 2000, sha256: str | None = None, log=None,
+             ocr: bool = True) -> Extracted:
+    """Text layer where it is usable; OCR (Tesseract) for the pages where it is not."""
     doc = _open(path)
     try:
         n_pages = len(doc)
@@ -181,13 +200,15 @@ def read_pdf(path: Path, max_pages: int = 2000) -> Extracted:
             raise ExtractError("PDF has no pages")
         if n_pages > max_pages:
             raise ExtractError(f"PDF has {n_pages} pages, more than the limit of {max_pages}")
-        lines: list[Line] = []
+        per_page: list[list[Line]] = []
         warnings: list[str] = []
-        empty_pages = 0
+        sources: list[dict] = []
+        scan_pages: list[int] = []
         for i in range(n_pages):
             page = doc[i]
             try:
                 page_lines = _page_lines(page, i + 1)
+                has_image = _has_image(page)
             finally:
                 page.close()
             text = "\n".join(line.text for line in page_lines)
@@ -200,16 +221,55 @@ def read_pdf(path: Path, max_pages: int = 2000) -> Extracted:
                 alt_score = garble_score("\n".join(line.text for line in alt))
                 if alt and alt_score < score:
                     page_lines, score = alt, alt_score
-                if score > 0.05:
-                    warnings.append(f"page {i + 1}: text layer looks garbled ({score:.0%} odd characters)")
-            if not text.strip():
-                empty_pages += 1
-            lines.extend(page_lines)
-        if empty_pages == n_pages:
-            raise ExtractError("PDF has no text layer (a scan?): OCR is not supported yet")
-        if empty_pages:
-            warnings.append(f"{empty_pages} of {n_pages} pages have no text layer (scanned pages?)")
+            text = "\n".join(line.text for line in page_lines)
+            if needs_ocr(text, score, has_image):
+                scan_pages.append(i + 1)
+            elif score > 0.05:
+                warnings.append(f"page {i + 1}: text layer looks garbled ({score:.0%} odd characters)")
+            per_page.append(page_lines)
+            sources.append({"page": i + 1, "source": "text_layer" if text.strip() else "none"})
+        if scan_pages and ocr:
+            from . import ocr as tess
+            if tess.tesseract_version() is None and len(scan_pages) < n_pages:
+                warnings.append(f"{len(scan_pages)} of {n_pages} pages have no usable text layer and were "
+                                f"not read: OCR needs the Debian packages {tess.PACKAGES}")
+            else:
+                from ..discover import sha256_file
+                lock = threading.Lock()   # PDFium is not thread-safe: one render at a time
+
+                def render(index: int):
+                    def go():
+                        with lock:
+                            page = doc[index]
+                            try:
+                                image = page.render(scale=tess.DPI / 72).to_pil()
+                            finally:
+                                page.close()
+                        return tess.encode_image(image), tess.DPI
+                    return go
+
+                read = tess.ocr_pages(sha256 or sha256_file(path), [(n, render(n - 1)) for n in scan_pages],
+                                      label=path.name, log=log)
+                for n, page in read.items():
+                    lines = _to_lines(page.runs, n)
+                    # An unusable text layer is replaced. A clean but short one over an image
+                    # (a scanner's stamp line, or a text page whose signature is an image) is
+                    # replaced only when OCR reads clearly more.
+                    old = "".join(l.text for l in per_page[n - 1]).replace(" ", "")
+                    new = "".join(l.text for l in lines).replace(" ", "")
+                    if garble_score(old) > OCR_GARBLE or len(new) > 2 * len(old) + (20 if old else 0):
+                        per_page[n - 1] = lines
+                        sources[n - 1] = {"page": n, "source": "ocr", "confidence": page.confidence}
+        lines = [line for page_lines in per_page for line in page_lines]
+        empty = [s["page"] for s in sources if not any(l.text.strip() for l in per_page[s["page"] - 1])]
+        if len(empty) == n_pages:
+            if scan_pages:
+                raise ExtractError("PDF has no text layer and OCR read no text (a blank or unreadable scan?)")
+            raise ExtractError("PDF has no text")
+        if empty:
+            warnings.append(f"{len(empty)} of {n_pages} pages hold no text (blank or unreadable pages)")
+        engine = "pdfium" + ("+tesseract" if any(s["source"] == "ocr" for s in sources) else "")
         return Extracted(lines=lines, pages=n_pages, format="pdf", hard_wrapped=True,
-                         warnings=warnings, engine="pdfium")
+                         warnings=warnings, engine=engine, page_sources=sources)
     finally:
         doc.close()

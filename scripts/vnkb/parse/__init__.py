@@ -61,10 +61,35 @@ def make_title(doc: Document) -> str:
     return head
 
 
+def _scan_header(doc: Document, lines: list[Line], h) -> None:
+    """A header read by OCR: a number or date that is not there was not read
+    (a stamp, handwriting, a blur), which is not the same as absent: say so,
+    and never fill it in (nor call the document a draft for lacking it)."""
+    if not lines or lines[0].conf is None:
+        return
+    missing = [(label, name) for label, name in (("số", "number"), ("ngày", "issued_date"))
+               if not getattr(doc, name)]
+    if not missing:
+        return
+    for _, name in missing:
+        doc.provenance[name] = "unreadable"
+    if not doc.issued_date and not doc.place:
+        doc.provenance["place"] = "unreadable"      # place and date share one line
+    if not doc.number:
+        doc.provenance["code_number"] = doc.provenance["code_notation"] = "unreadable"
+    seen = "; ".join(f"“{collapse_spaces(t)}”" for t in h.unsure)
+    doc.warnings.append("/".join(label for label, _ in missing) + " không đọc được từ bản quét"
+                        + (f" (đọc được: {seen})" if seen else ""))
+
+
 def parse(extracted: Extracted, source: SourceFile) -> Document:
     lines = extracted.lines
     doc = Document(source={"path": source.path, "sha256": source.sha256, "format": source.format,
                            "pages": extracted.pages})
+    if extracted.page_sources:
+        doc.source["page_sources"] = [dict(s) for s in extracted.page_sources]
+    if extracted.corrections:
+        doc.source["ocr_corrections"] = [dict(c) for c in extracted.corrections]
     prov = doc.provenance
     h = parse_header(lines)
     doc.warnings.extend(h.warnings)
@@ -75,6 +100,7 @@ def parse(extracted: Extracted, source: SourceFile) -> Document:
     for name in ("number", "code_number", "code_notation", "place", "issued_date", "subject",
                  "organ_name", "parent_organ_name"):
         prov[name] = "extracted" if getattr(doc, name) else "missing"
+    _scan_header(doc, lines, h)
 
     to, body_start = _recipients(lines, h.body_start)
     doc.to = to

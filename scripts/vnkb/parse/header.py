@@ -15,6 +15,9 @@ from .lexicon import type_from_code, type_from_title
 from .organ import sentence_case
 
 HEADER_MAX_LINES = 16
+# OCR: a number or date line with a word read below this confidence (0..100) is
+# not trusted: a stamp or handwriting over it makes Tesseract guess digits.
+OCR_MIN_CONF = 70.0
 
 
 @dataclass
@@ -30,6 +33,7 @@ class Header:
     type_from: str | None = None       # "title" | "code" | "letter"
     body_start: int = 0
     warnings: list[str] = field(default_factory=list)
+    unsure: list[str] = field(default_factory=list)   # OCR text of number/date lines not trusted
 
 
 def iso_date(d: str, m: str, y: str) -> str | None:
@@ -59,6 +63,10 @@ def split_number(raw: str) -> tuple[str, str, str] | None:
     number = f"{m['num']}{m['sep']}{notation}"
     code = re.sub(r"^(?:19|20)\d{2}/", "", notation)
     return number, m["num"], code
+
+
+def _unsure(line: Line) -> bool:
+    return line.conf is not None and line.conf < OCR_MIN_CONF
 
 
 def _is_motto(text: str) -> bool:
@@ -100,6 +108,9 @@ def parse_header(lines: list[Line]) -> Header:
         if m and not number_seen:
             number_seen = True
             rest = m["rest"]
+            if _unsure(line):
+                h.unsure.append(text)
+                continue
             date, dm = find_date(rest)
             if dm:  # number and date written on one line
                 rest = rest[: dm.start()]
@@ -111,6 +122,15 @@ def parse_header(lines: list[Line]) -> Header:
                 h.warnings.append(f"unreadable number: {rest.strip()!r}")
             continue
         date, dm = find_date(text)
+        if dm and (P.PLACE_DATE.match(text) or dm.start() < 3) and _unsure(line):
+            h.unsure.append(text)
+            continue
+        if P.PLACE_DATE.match(text) and not dm and line.conf is not None:
+            h.unsure.append(text)      # "Bắc Kạn, ngày 19 tháng 3" with the year under a stamp
+            pm = P.PLACE_DATE.match(text)
+            if not re.search(r"[.…]{2,}", pm["place"]):
+                h.place = collapse_spaces(pm["place"])
+            continue
         if dm and (P.PLACE_DATE.match(text) or dm.start() < 3):
             h.issued_date = h.issued_date or date
             pm = P.PLACE_DATE.match(text)
@@ -177,7 +197,9 @@ def organ_names(organ_lines: list[Line]) -> tuple[str | None, str | None]:
     groups: list[list[Line]] = []
     for line in organ_lines:
         f = fold(line.text)
+        # A line ending in a linking word ("BAN VÌ SỰ TIẾN BỘ CỦA" / "PHỤ NỮ") never ends a name.
         continues = groups and (f.startswith(("tinh ", "thanh pho ", "huyen ", "quan ", "thi xa ", "xa ", "phuong ", "va "))
+                                or fold(groups[-1][-1].text).endswith((" cua", " va", " ve", " -", " voi"))
                                 or (line.bold and groups[-1][-1].bold and len(groups) == 1 and len(organ_lines) == 2
                                     and not _looks_like_organ(line.text)))
         if continues:

@@ -7,6 +7,8 @@ signature is an authority prefix (TM./KT./TL./TUQ./Q.), position lines in
 capitals, "(Đã ký)", and a personal name."""
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 from ..models import Line, SignerInfo
@@ -87,7 +89,8 @@ def parse_signature(lines: list[Line], begin: int, is_attachment_start) -> Signa
         elif P.SIGNED_MARK.match(text):
             signed_mark = True
         elif P.AUTHORITY.match(text) and not block.signer.full_name:
-            authority.append(collapse_spaces(text))
+            # "KT.CHỦ TỊCH" (a space lost in a scan or by typing) -> "KT. CHỦ TỊCH"
+            authority.append(collapse_spaces(re.sub(r"^([A-Z/]+)\s*\.\s*", r"\1. ", text)))
         elif is_person_name(text) and not block.signer.full_name:
             block.signer.full_name = text
         elif block.signer.full_name:

@@ -150,7 +150,7 @@ def parse_query(q: str) -> ParsedQuery:
             pq.kind = value
         rest = rest.replace(m.group(0), " ")
     for m in PHRASE.finditer(rest):
-        if m.group(1).strip():
+        if WORD.search(m.group(1)):     # a phrase of punctuation only (":") searches nothing
             pq.phrases.append(m.group(1).strip().lower())
     rest = PHRASE.sub(" ", rest)
     # full numbers anywhere in the text
