@@ -16,11 +16,12 @@ from pathlib import Path
 from .cite import archive_findings, cite_document, cited_by, document_findings, link_archive
 from .discover import discover, override_path
 from .extract import ExtractError, extract
-from .models import Document, FileResult, SourceFile
-from .normalize import normalize
+from .models import Document, Extracted, FileResult, SourceFile
+from .normalize import normalize, normalize_text
 from .overrides import OverrideError, apply_override, load_override
 from .parse import make_title, parse
 from .render import GENERATED_DIRS, place_documents, render_all, report_page
+from .repair.context import archive_context
 
 MANIFEST = ".kb-manifest.json"
 
@@ -41,22 +42,29 @@ class BuildResult:
         return [r for r in self.results if r.status not in ("ok",)]
 
 
-def process_file(root: Path, source: SourceFile) -> tuple[Document | None, FileResult, dict[str, float]]:
-    """One original through extract -> normalize -> parse -> overrides."""
+def process_file(root: Path, source: SourceFile, context=None, extracted: Extracted | None = None
+                 ) -> tuple[Document | None, FileResult, dict[str, float]]:
+    """One original through extract -> normalize (with repair) -> parse -> overrides.
+
+    context: the archive's repair evidence (repair.context.archive_context);
+    None uses the shipped statistics and known documents only. extracted: the
+    reader's output when the caller already has it (the build's first pass)."""
     times: dict[str, float] = {}
     stage = "extract"
     try:
-        t = time.perf_counter()
-        extracted = extract(root / source.path, source)
-        times["extract"] = time.perf_counter() - t
+        if extracted is None:
+            t = time.perf_counter()
+            extracted = extract(root / source.path, source)
+            times["extract"] = time.perf_counter() - t
         stage = "normalize"
         t = time.perf_counter()
-        extracted = normalize(extracted)
+        extracted = normalize(extracted, context)
         times["normalize"] = time.perf_counter() - t
         stage = "parse"
         t = time.perf_counter()
         doc = parse(extracted, source)
         doc.warnings = extracted.warnings + doc.warnings
+        doc.repairs = extracted.repairs
         times["parse"] = time.perf_counter() - t
     except ExtractError as exc:
         return None, FileResult(path=source.path, status="failed", stage=stage, reason=str(exc),
@@ -129,14 +137,37 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None) -
     out.timings["discover"] = time.perf_counter() - t0
     previous = _read_manifest(docs_dir)["sources"]
     seen: dict[str, str] = {}
+    # Pass 1: read every original; the archive's words and full citations are
+    # the evidence the repair of each document may use (pass 2).
+    read: list[tuple[SourceFile, Extracted | None, FileResult | None]] = []
     for n, source in enumerate(sources, 1):
         log(f"[{n}/{len(sources)}] {source.path}")
         if source.sha256 in seen:
-            out.results.append(FileResult(path=source.path, status="duplicate", stage="discover",
-                                          reason=f"same content as {seen[source.sha256]}", sha256=source.sha256))
+            read.append((source, None, FileResult(path=source.path, status="duplicate", stage="discover",
+                                                  reason=f"same content as {seen[source.sha256]}",
+                                                  sha256=source.sha256)))
             continue
         seen[source.sha256] = source.path
-        doc, result, times = process_file(root, source)
+        t = time.perf_counter()
+        try:
+            read.append((source, extract(root / source.path, source), None))
+        except ExtractError as exc:
+            read.append((source, None, FileResult(path=source.path, status="failed", stage="extract",
+                                                  reason=str(exc), sha256=source.sha256)))
+        except Exception as exc:  # a reader bug must not stop the batch
+            read.append((source, None, FileResult(path=source.path, status="failed", stage="extract",
+                                                  reason=f"unexpected {type(exc).__name__}: {exc}",
+                                                  sha256=source.sha256)))
+        out.timings["extract"] = out.timings.get("extract", 0.0) + time.perf_counter() - t
+    t = time.perf_counter()
+    context = archive_context([(s.path, [normalize_text(line.text) for line in x.lines])
+                               for s, x, _ in read if x is not None])
+    out.timings["archive"] = time.perf_counter() - t
+    for source, extracted, failed in read:
+        if failed is not None:
+            out.results.append(failed)
+            continue
+        doc, result, times = process_file(root, source, context, extracted)
         for k, v in times.items():
             out.timings[k] = out.timings.get(k, 0.0) + v
         out.results.append(result)

@@ -155,7 +155,8 @@ def _posteriors(gap: Gap, weight: dict[str, float]) -> dict[str, float]:
     return {w: v / total for w, v in raw.items()}
 
 
-def lost_glyph_weights(texts: list[str], fonts: list[str], gaps: list[Gap]) -> dict[str, dict[str, float]]:
+def lost_glyph_weights(texts: list[str], fonts: list[str], gaps: list[Gap]
+                       ) -> tuple[dict[str, dict[str, float]], dict[str, set[str]]]:
     """Per font: how likely each glyph is to be one this text lost.
 
     Two signals: the gaps vote for the glyphs that explain them (an EM-like
@@ -166,12 +167,15 @@ def lost_glyph_weights(texts: list[str], fonts: list[str], gaps: list[Gap]) -> d
     for text, font in zip(texts, fonts):
         counts[font].update(ch for ch in text.lower() if ch.isalpha())
     weights: dict[str, dict[str, float]] = {}
+    scarce_in: dict[str, set[str]] = defaultdict(set)
     for font, seen in counts.items():
         total = sum(seen.values())
         w = {}
         for g in set(freq) | set(seen):
             expected = total * freq.get(g, 0.0)
             scarce = expected >= 4 and seen[g] <= 0.25 * expected
+            if scarce:
+                scarce_in[font].add(g)
             w[g] = (0.05 + (1.0 if scarce else 0.0)) / (1.0 + seen[g] / max(1.0, expected))
         weights[font] = w
     base = {font: dict(w) for font, w in weights.items()}
@@ -182,12 +186,12 @@ def lost_glyph_weights(texts: list[str], fonts: list[str], gaps: list[Gap]) -> d
                 votes[gap.font][gap.glyphs[word]] += p
         weights = {font: {g: b + (votes[font][g] if votes[font][g] >= 1.5 else 0.0) for g, b in w.items()}
                    for font, w in base.items()}
-    return weights
+    return weights, scarce_in
 
 
 def decide_letters(texts: list[str], fonts: list[str], gaps: list[Gap]) -> list[tuple[Gap, str, float, str]]:
     """(gap, best replacement, confidence, evidence) for every letter gap."""
-    weights = lost_glyph_weights(texts, fonts, gaps)
+    weights, scarce = lost_glyph_weights(texts, fonts, gaps)
     votes: dict[str, Counter] = defaultdict(Counter)
     post = []
     for gap in gaps:
@@ -202,7 +206,7 @@ def decide_letters(texts: list[str], fonts: list[str], gaps: list[Gap]) -> list[
         seen = sum(t.lower().count(g) for t, f in zip(texts, fonts) if f == gap.font)
         # lost: scarce in this font's text, or the best reading of several gaps
         # while rare enough elsewhere ("n" in "g và h" is neither)
-        lost = weights[gap.font].get(g, 0) >= 1.0 or (n >= 3 and n >= 0.1 * seen)
+        lost = g in scarce[gap.font] or (n >= 3 and n >= 0.1 * seen)
         conf = p[best] if lost else min(p[best], 0.6)
         runner = sorted(p.values())[-2] if len(p) > 1 else 0.0
         evidence = (f"“{g}” mất ở {n} chỗ, còn {seen} lần trong văn bản"
