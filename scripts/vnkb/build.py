@@ -206,7 +206,9 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None) -
                 manifest[r.path] = kept
                 for f in kept["outputs"]:
                     pages.setdefault(f, (docs_dir / f).read_bytes())
-    pages["danh-muc/bao-cao-xay-dung.md"] = report_page(out.results).encode("utf-8")
+    repaired = {p.doc.source["path"]: (sum(1 for r in p.doc.repairs if r.applied),
+                                       sum(1 for r in p.doc.repairs if not r.applied)) for p in placed}
+    pages["danh-muc/bao-cao-xay-dung.md"] = report_page(out.results, repaired).encode("utf-8")
     pages[MANIFEST] = (json.dumps({"sources": manifest}, ensure_ascii=False, indent=1, sort_keys=True)
                        + "\n").encode("utf-8")
     out.timings["render"] = time.perf_counter() - t

@@ -157,6 +157,24 @@ def _plumber_page_lines(path: Path, page_index: int, page_no: int) -> list[Line]
         return _to_lines(merged, page_no)
 
 
+def convert_legacy_lines(lines: list[Line]) -> tuple[list[Line], list]:
+    """Lines set in .Vn*/VNI fonts (or reading as legacy text) -> Unicode."""
+    from dataclasses import replace
+
+    from ..models import Repair
+    from ..repair.legacy import decide
+    out, repairs = [], []
+    for n, line in enumerate(lines):
+        d = decide(line.text, line.font)
+        if d.encoding:
+            repairs.append(Repair(kind="legacy", line=n, start=0, end=len(line.text), before=line.text,
+                                  after=d.text, evidence=f"{d.encoding}: {d.evidence}", confidence=d.confidence,
+                                  page=line.page, context=d.text[:80]))
+            line = replace(line, text=d.text)
+        out.append(line)
+    return out, repairs
+
+
 def _open(path: Path):
     try:
         return pdfium.PdfDocument(str(path))
@@ -203,7 +221,8 @@ def read_pdf(path: Path, max_pages: int = 2000) -> Extracted:
             raise ExtractError("PDF has no text layer (a scan?): OCR is not supported yet")
         if empty_pages:
             warnings.append(f"{empty_pages} of {n_pages} pages have no text layer (scanned pages?)")
+        lines, repairs = convert_legacy_lines(lines)
         return Extracted(lines=lines, pages=n_pages, format="pdf", hard_wrapped=True,
-                         warnings=warnings, engine="pdfium")
+                         warnings=warnings, engine="pdfium", repairs=repairs)
     finally:
         doc.close()
