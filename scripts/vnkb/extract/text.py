@@ -82,14 +82,13 @@ def _legacy_lines(data: bytes, text: str, encoding: str) -> tuple[list[str], lis
     """Raw lines, each converted from TCVN3/VNI/VISCII when it reads as such
     (decided per line: a file may mix encodings). Returns the lines and
     (line number, decision, original) for every converted one."""
-    from ..repair.legacy import decide, decode_line_bytes
+    from ..repair.legacy import decide, decode_lines_bytes
     raws = text.splitlines()
     converted = []
     if encoding == "cp1258":
         byte_lines = data.splitlines()
         if len(byte_lines) == len(raws):
-            for n, raw in enumerate(byte_lines):
-                line, decision = decode_line_bytes(raw)
+            for n, (line, decision) in enumerate(decode_lines_bytes(byte_lines)):
                 if decision is not None:
                     converted.append((n, decision, raws[n]))
                     raws[n] = line

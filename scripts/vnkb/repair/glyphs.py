@@ -53,6 +53,17 @@ def _fragments() -> dict[tuple[str, str], tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def _fragments2() -> dict[tuple[str, str], tuple[str, ...]]:
+    """(left, right) -> glyph pairs g1g2 such that left + g1g2 + right is a syllable."""
+    index: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for s in syllables():
+        for i in range(len(s) - 1):
+            if not (s[i].isascii() and s[i + 1].isascii()):
+                index[(s[:i], s[i + 2:])].add(s[i:i + 2])
+    return {k: tuple(sorted(v)) for k, v in index.items()}
+
+
+@lru_cache(maxsize=1)
 def _glyph_freq() -> dict[str, float]:
     """Share of each lower-case letter among letters of real text (shipped table)."""
     c: Counter = Counter()
@@ -74,16 +85,27 @@ def _case_like(g: str, a: str, b: str) -> str:
     return g
 
 
+Option = tuple[int, int, str]     # (start, end, replacement) within the line
+
+
 @dataclass
 class Gap:
     line: int
-    start: int
-    end: int
-    kind: str                      # letter | digit
     font: str
-    options: dict[str, float]      # replacement -> log score (letters) / confidence (digits)
-    glyphs: dict[str, str]         # replacement -> glyph(s) restored
-    note: str = ""
+    options: dict[Option, float]   # log score of each reading
+    glyphs: dict[Option, str]      # the glyph(s) each reading restores, in their case
+    # gaps that read as words as they stand ("ngư i", "huy  ộng", "v   các"): per
+    # reading, how much more likely it is than the text as it stands (shipped and
+    # archive counts only: the document's own counts hold the damage)
+    margin: dict[Option, float] | None = None
+
+    @property
+    def start(self) -> int:
+        return min(o[0] for o in self.options)
+
+    @property
+    def end(self) -> int:
+        return max(o[1] for o in self.options)
 
 
 def _neighbour_words(texts: list[str], i: int, start: int, end: int) -> tuple[str | None, str | None]:
@@ -96,63 +118,158 @@ def _neighbour_words(texts: list[str], i: int, start: int, end: int) -> tuple[st
     return (left[-1].lower() if left else None), (right[0].lower() if right else None)
 
 
-def letter_gaps(texts: list[str], fonts: list[str], model: Model) -> list[Gap]:
-    index = _fragments()
+def scarce_glyphs(texts: list[str], fonts: list[str]) -> dict[str, set[str]]:
+    """Per font: glyphs (case counts: a font may lack "Ế" and have "ế") common
+    in Vietnamese but (nearly) absent from the text set in that font."""
+    freq = _glyph_freq()
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for text, font in zip(texts, fonts):
+        counts[font].update(ch for ch in text if ch.isalpha())
+    out: dict[str, set[str]] = defaultdict(set)
+    for font, seen in counts.items():
+        lower = sum(n for ch, n in seen.items() if not ch.isupper())
+        upper = sum(n for ch, n in seen.items() if ch.isupper())
+        for g, f in freq.items():
+            for glyph, total in ((g, lower), (g.upper(), upper)):
+                if total * f >= 4 and seen[glyph] <= 0.25 * total * f:
+                    out[font].add(glyph)
+    return out
+
+
+def _alpha_bounds(tok: re.Match, tail: bool) -> str | None:
+    """The letters at the end (tail) or start of a token, when the rest of the
+    token is an opening (before) or closing (after) mark and not a code ("K20")."""
+    t = tok.group()
+    m = (_ALPHA_TAIL if tail else _ALPHA_HEAD).search(t)
+    if not m:
+        return None
+    rest = t[:m.start()] if tail else t[m.end():]
+    if tail and rest and not rest.endswith(("(", "“", "\"", "'", "‘", "/")):
+        return None
+    if not tail and rest and rest[0].isalnum():
+        return None
+    return m.group()
+
+
+def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | None = None,
+                scarce: dict[str, set[str]] | None = None) -> list[Gap]:
+    """Every place where a lost glyph would explain the text: fragments that
+    are no syllables around one or two spaces; and, for glyphs this font lost,
+    words that would read better with one (both fragments valid)."""
+    index, index2 = _fragments(), _fragments2()
+    base = base or model
+    scarce = scarce if scarce is not None else scarce_glyphs(texts, fonts)
     gaps = []
     for i, text in enumerate(texts):
+        lost_here = scarce.get(fonts[i], set())
         toks = list(_TOKEN.finditer(text))
-        for m1, m2 in zip(toks, toks[1:]):
+        pairs = list(zip(toks, toks[1:]))
+        for m1, m2 in pairs:
             k = m2.start() - m1.end()
-            if k > 2:
+            a, b = _alpha_bounds(m1, True), _alpha_bounds(m2, False)
+            if k > 3 or not a or not b:
                 continue
-            ta = _ALPHA_TAIL.search(m1.group())
-            tb = _ALPHA_HEAD.search(m2.group())
-            if not ta or not tb:
+            a_start, a_end = m1.end() - len(a), m1.end()
+            b_start, b_end = m2.start(), m2.start() + len(b)
+            left, right = _neighbour_words(texts, i, a_start, b_end)
+            va, vb = is_valid_syllable(a), is_valid_syllable(b)
+            options: dict[Option, float] = {}
+            glyphs: dict[Option, str] = {}
+            margin: dict[Option, float] = {}
+            guarded = (va and vb) or k == 3
+
+            def offer(opt: Option, gl: str, words: list[str], base_words: list[str] | None = None,
+                      null_words: list[str] | None = None):
+                options[opt] = model.score(words, left, right)
+                glyphs[opt] = gl
+                if guarded:
+                    margin[opt] = (base.score(base_words or words, left, right)
+                                   - base.score(null_words if null_words is not None else [a.lower(), b.lower()],
+                                                left, right))
+
+            def case(g, x, y):
+                return _case_like(g, x, y)
+
+            if k == 3:
+                # a one-glyph word lost between two words ("ở", "à"): only a glyph this font lost
+                for g in sorted(lost_here):
+                    if is_valid_syllable(g):
+                        offer((a_end, b_start, f" {g} "), g, [a.lower(), g.lower(), b.lower()])
+            elif len(a) > 6 or len(b) > 6:
                 continue
-            a, b = ta.group(), tb.group()
-            if len(a) > 5 or len(b) > 5 or (is_valid_syllable(a) and is_valid_syllable(b)):
+            elif k == 1:
+                for g in index.get((a.lower(), b.lower()), ()):
+                    g = case(g, a, b)
+                    if guarded and g not in lost_here:
+                        continue
+                    offer((a_start, b_end, a + g + b), g, [(a + g + b).lower()])
+            else:
+                # a glyph lost at the end of a ("b  câu") or the start of b ("huy  ộng"),
+                # or two glyphs lost inside one word ("tr  ng")
+                for g in index.get((a.lower(), ""), ()):
+                    g = case(g, a, "")
+                    if (va or guarded) and g not in lost_here:
+                        continue
+                    offer((a_start, a_end + 1, a + g), g, [(a + g).lower(), b.lower()])
+                if not va and not vb:
+                    for gg in index2.get((a.lower(), b.lower()), ()):
+                        gg = "".join(case(g, a, b) for g in gg)
+                        offer((a_start, b_end, a + gg + b), gg, [(a + gg + b).lower()])
+            if options:
+                gaps.append(Gap(i, fonts[i], options, glyphs, margin if guarded else None))
+        # a glyph lost at the start of a word ("huy  ộng", "chủ trương,  ường", "ngành/ ịa")
+        for m2 in toks:
+            b = _alpha_bounds(m2, False)
+            if not b or not m2.group().startswith(b) or len(b) > 6:
                 continue
-            if m1.group() != a and not m1.group()[:-len(a)].endswith(("(", "“", "\"", "'", "‘")):
-                continue       # "K20", "1.000đ": the fragment is part of a code
-            if m2.group() != b and m2.group()[len(b)].isalnum():
+            pre = text[:m2.start()]
+            if not (pre == " " or pre.endswith("  ") and pre.strip() or pre.endswith("/ ")):
+                continue
+            vb = is_valid_syllable(b)
+            left, right = _neighbour_words(texts, i, m2.start(), m2.end())
+            options, glyphs, margin = {}, {}, {}
+            for g in index.get(("", b.lower()), ()):
+                g = _case_like(g, "", b)
+                if vb and g not in lost_here:
+                    continue
+                opt = (m2.start() - 1, m2.start() + len(b), g + b)
+                options[opt] = model.score([(g + b).lower()], left, right)
+                glyphs[opt] = g
+                if vb:
+                    margin[opt] = base.score([(g + b).lower()], left, right) - base.score([b.lower()], left, right)
+            if options:
+                gaps.append(Gap(i, fonts[i], options, glyphs, margin if vb else None))
+        # a glyph lost at the end of a word before punctuation or the line's end ("hồ s :")
+        for n, m1 in enumerate(toks):
+            nxt = toks[n + 1] if n + 1 < len(toks) else None
+            if m1.end() >= len(text) or text[m1.end()] != " ":
+                continue
+            if nxt is not None and (nxt.start() != m1.end() + 1 or nxt.group()[0].isalnum()):
+                continue
+            a = _alpha_bounds(m1, True)
+            if not a or is_valid_syllable(a) or len(a) > 6:
                 continue
             a_start = m1.end() - len(a)
-            b_end = m2.start() + len(b)
-            options: dict[str, float] = {}
-            glyphs: dict[str, str] = {}
-            if k == 1:
-                for g in index.get((a.lower(), b.lower()), ()):
-                    word = a + _case_like(g, a, b) + b
-                    left, right = _neighbour_words(texts, i, a_start, b_end)
-                    options[word] = model.score([word.lower()], left, right)
-                    glyphs[word] = g
-                span = (a_start, b_end)
-            else:
-                # a glyph lost at the end of a ("b  câu") or the start of b ("x  ng")
-                span = None
-                if not is_valid_syllable(a):
-                    for g in index.get((a.lower(), ""), ()):
-                        word = a + _case_like(g, a, "") + " " + b
-                        left, right = _neighbour_words(texts, i, a_start, b_end)
-                        options[word] = model.score([(a + g).lower(), b.lower()], left, right)
-                        glyphs[word] = g
-                if not is_valid_syllable(b):
-                    for g in index.get(("", b.lower()), ()):
-                        word = a + " " + _case_like(g, "", b) + b
-                        left, right = _neighbour_words(texts, i, a_start, b_end)
-                        options[word] = model.score([a.lower(), (g + b).lower()], left, right)
-                        glyphs[word] = g
-                span = (a_start, b_end)
+            left, right = _neighbour_words(texts, i, a_start, m1.end())
+            options, glyphs = {}, {}
+            for g in index.get((a.lower(), ""), ()):
+                g = _case_like(g, a, "")
+                options[(a_start, m1.end() + 1, a + g)] = model.score([(a + g).lower()], left, right)
+                glyphs[(a_start, m1.end() + 1, a + g)] = g
             if options:
-                gaps.append(Gap(i, span[0], span[1], "letter", fonts[i], options, glyphs))
+                gaps.append(Gap(i, fonts[i], options, glyphs))
     return gaps
 
 
-def _posteriors(gap: Gap, weight: dict[str, float]) -> dict[str, float]:
+def _weight(glyphs: str, weight: dict[str, float]) -> float:
+    return math.prod(weight.get(g, 0.02) for g in glyphs)
+
+
+def _posteriors(gap: Gap, weight: dict[str, float]) -> dict[Option, float]:
     best = max(gap.options.values())
-    raw = {w: math.exp(s - best) * weight.get(gap.glyphs[w], 0.02) for w, s in gap.options.items()}
+    raw = {o: math.exp(s - best) * _weight(gap.glyphs[o], weight) for o, s in gap.options.items()}
     total = sum(raw.values()) or 1.0
-    return {w: v / total for w, v in raw.items()}
+    return {o: v / total for o, v in raw.items()}
 
 
 def lost_glyph_weights(texts: list[str], fonts: list[str], gaps: list[Gap]
@@ -165,54 +282,65 @@ def lost_glyph_weights(texts: list[str], fonts: list[str], gaps: list[Gap]
     freq = _glyph_freq()
     counts: dict[str, Counter] = defaultdict(Counter)
     for text, font in zip(texts, fonts):
-        counts[font].update(ch for ch in text.lower() if ch.isalpha())
+        counts[font].update(ch for ch in text if ch.isalpha())
+    scarce_in = scarce_glyphs(texts, fonts)
     weights: dict[str, dict[str, float]] = {}
-    scarce_in: dict[str, set[str]] = defaultdict(set)
     for font, seen in counts.items():
         total = sum(seen.values())
         w = {}
-        for g in set(freq) | set(seen):
-            expected = total * freq.get(g, 0.0)
-            scarce = expected >= 4 and seen[g] <= 0.25 * expected
-            if scarce:
-                scarce_in[font].add(g)
-            w[g] = (0.05 + (1.0 if scarce else 0.0)) / (1.0 + seen[g] / max(1.0, expected))
+        for g in set(freq) | {x.upper() for x in freq} | set(seen):
+            expected = total * freq.get(g.lower(), 0.0)
+            w[g] = (0.05 + (1.0 if g in scarce_in[font] else 0.0)) / (1.0 + seen[g] / max(1.0, expected))
         weights[font] = w
     base = {font: dict(w) for font, w in weights.items()}
     for _ in range(3):
         votes: dict[str, Counter] = defaultdict(Counter)
         for gap in gaps:
-            for word, p in _posteriors(gap, weights[gap.font]).items():
-                votes[gap.font][gap.glyphs[word]] += p
+            if gap.margin is not None:
+                continue
+            for o, p in _posteriors(gap, weights[gap.font]).items():
+                for g in gap.glyphs[o]:
+                    votes[gap.font][g] += p
         weights = {font: {g: b + (votes[font][g] if votes[font][g] >= 1.5 else 0.0) for g, b in w.items()}
                    for font, w in base.items()}
     return weights, scarce_in
 
 
-def decide_letters(texts: list[str], fonts: list[str], gaps: list[Gap]) -> list[tuple[Gap, str, float, str]]:
-    """(gap, best replacement, confidence, evidence) for every letter gap."""
+MARGIN = 2.0     # log-odds a reading as words must lose by before a lost glyph is put in
+
+
+def decide_letters(texts: list[str], fonts: list[str], gaps: list[Gap], model: Model
+                   ) -> list[tuple[Gap, Option, float, str]]:
+    """(gap, best reading, confidence, evidence) for every letter gap worth
+    acting on or reporting (a gap that reads as words and shows no clear
+    case is dropped silently: it is most likely just words)."""
     weights, scarce = lost_glyph_weights(texts, fonts, gaps)
     votes: dict[str, Counter] = defaultdict(Counter)
     post = []
     for gap in gaps:
         p = _posteriors(gap, weights[gap.font])
-        best = max(p, key=lambda w: (p[w], w))
-        votes[gap.font][gap.glyphs[best]] += 1
+        best = max(p, key=lambda o: (p[o], o))
+        for g in gap.glyphs[best]:
+            votes[gap.font][g] += 1
         post.append((gap, p, best))
     out = []
     for gap, p, best in post:
-        g = gap.glyphs[best]
-        n = votes[gap.font][g]
-        seen = sum(t.lower().count(g) for t, f in zip(texts, fonts) if f == gap.font)
+        gg = gap.glyphs[best]
+        n = min(votes[gap.font][g] for g in gg)
+        seen = sum(t.count(g) for t, f in zip(texts, fonts) if f == gap.font for g in gg)
         # lost: scarce in this font's text, or the best reading of several gaps
-        # while rare enough elsewhere ("n" in "g và h" is neither)
-        lost = g in scarce[gap.font] or (n >= 3 and n >= 0.1 * seen)
-        conf = p[best] if lost else min(p[best], 0.6)
+        # while rare elsewhere ("n" in "g và h" is neither)
+        lost = all(g in scarce[gap.font] for g in gg) or (n >= 3 and n >= 0.1 * seen)
+        attested = all(model.uni(w) > 0 for w in _WORD.findall(best[2].lower()))
+        conf = p[best] if lost and attested else min(p[best], 0.6)
+        if gap.margin is not None and not (lost and attested and gap.margin[best] >= MARGIN):
+            continue
         runner = sorted(p.values())[-2] if len(p) > 1 else 0.0
-        evidence = (f"“{g}” mất ở {n} chỗ, còn {seen} lần trong văn bản"
+        evidence = (f"“{gg}” mất ở {n} chỗ, còn {seen} lần trong văn bản"
                     + (f" (phông {gap.font})" if gap.font else "")
-                    + f"; từ “{best}” hợp với từ xung quanh {p[best]:.0%}"
-                    + (f", phương án kế tiếp {runner:.0%}" if len(p) > 1 else ""))
+                    + f"; “{best[2].strip()}” hợp với từ xung quanh {p[best]:.0%}"
+                    + (f", phương án kế tiếp {runner:.0%}" if len(p) > 1 else "")
+                    + ("" if attested else "; từ này chưa gặp trong thống kê"))
         out.append((gap, best, round(conf, 3), evidence))
     return out
 
@@ -313,6 +441,83 @@ def number_gaps(texts: list[str], facts: Facts, model: Model) -> tuple[list[tupl
     return confirmed, open_
 
 
+_NUMBER_WORDS = ("Điều", "khoản", "Khoản", "Mục", "Chương", "điểm")
+_DIGIT_SITE = re.compile(
+    r"(?<=\d) (?=\d)|(?<=\d) (?=/)|(?<=/) (?=\d)|(?<=/\d) (?=[ .,;:)]|$)|(?<=/\d\d) (?=[ .,;:)]|$)"
+    r"|(?<=/\d\d\d) (?=[ .,;:)]|$)"
+    # "Điều   Luật" (a one-digit number lost), "Điều  ." (lost before a full stop)
+    + "".join(f"|(?<=\\b{w}  ) (?=\\S)" for w in _NUMBER_WORDS)
+    + "".join(f"|(?<=\\b{w} ) (?=[.,;:)])" for w in _NUMBER_WORDS))
+_THOUSANDS = re.compile(r"\d{1,3}(?: \d{3})+(?!\d)")
+
+
+def scarce_digits(texts: list[str], fonts: list[str]) -> dict[str, list[str]]:
+    """Per font: digits (nearly) absent from that font's text while the others
+    are common (a font that maps a digit to nothing)."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for text, font in zip(texts, fonts):
+        counts[font].update(ch for ch in text if ch.isdigit())
+    out = {}
+    for font, seen in counts.items():
+        total = sum(seen.values())
+        if total >= 20:
+            out[font] = [d for d in "0123456789" if seen[d] <= 0.02 * total]
+    return out
+
+
+def _plausible(chunk: str) -> bool:
+    """A filled number chunk that reads as a possible date or year."""
+    for m in re.finditer(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)", chunk):
+        d, mo, y = int(m[1]), int(m[2]), int(m[3])
+        if not (1 <= d <= 31 and 1 <= mo <= 12 and 1945 <= y <= 2099):
+            return False
+    for m in re.finditer(r"(?<![\d/])(\d{4})(?![\d/])|/(\d{4})/", chunk):
+        y = int(m[1] or m[2])
+        if not 1945 <= y <= 2099:
+            return False
+    return True
+
+
+def digit_sites(texts: list[str], fonts: list[str], taken: dict[int, list[tuple[int, int]]]
+                ) -> list[tuple[int, int, int, str, float, str]]:
+    """Digits lost in fonts that lack them: (line, start, end, after, confidence, evidence)."""
+    scarce = scarce_digits(texts, fonts)
+    out = []
+    for i, (text, font) in enumerate(zip(texts, fonts)):
+        digits = scarce.get(font)
+        if not digits or len(digits) > 3:
+            continue
+        sites = [m.start() for m in _DIGIT_SITE.finditer(text)
+                 if not any(s <= m.start() < e for s, e in taken.get(i, []))
+                 and not any(t.start() <= m.start() < t.end() for t in _THOUSANDS.finditer(text))]
+        # group the sites of one number ("1 /6/ 0 5") and fill them together
+        groups: list[list[int]] = []
+        for pos in sites:
+            if groups and re.fullmatch(r"[\d/. ]*", text[groups[-1][-1]:pos]) and pos - groups[-1][-1] <= 8:
+                groups[-1].append(pos)
+            else:
+                groups.append([pos])
+        for g in groups:
+            a = g[0]
+            while a > 0 and (text[a - 1].isdigit() or text[a - 1] in "/."):
+                a -= 1
+            b = g[-1] + 1
+            while b < len(text) and (text[b].isdigit() or text[b] in "/"):
+                b += 1
+            fills = []
+            for combo in _fills("_" * len(g), "".join(digits)):
+                chunk = list(text[a:b])
+                for pos, d in zip(g, combo):
+                    chunk[pos - a] = d
+                fills.append("".join(chunk))
+            ok = [f for f in fills if _plausible(f)]
+            if len(ok) == 1:
+                conf = 0.85 if len(digits) == 1 else 0.8
+                out.append((i, a, b, ok[0], conf, f"phông {font or '(không rõ)'} thiếu chữ số "
+                            + ", ".join(f"“{d}”" for d in digits) + " (gần như không gặp trong phần văn bản dùng phông này)"))
+    return out
+
+
 def lost_digit(texts: list[str], confirmed: list[tuple]) -> tuple[str | None, str]:
     """The one digit this document loses, when every confirmed number repair
     restored the same digit and that digit is scarce in the rest of the text."""
@@ -350,8 +555,17 @@ def repair_glyphs(texts: list[str], fonts: list[str], model: Model, facts: Facts
     confirmed, open_ = number_gaps(texts, facts, model)
     for i, a, b, after, conf, ev in confirmed:
         add(i, a, b, after, "number", ev, conf, True)
+    taken: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for i, a, b, *_ in confirmed:
+        taken[i].append((a, b))
+    if len(set(fonts)) > 1:      # per-font digit loss needs font runs (PDF)
+        for i, a, b, after, conf, ev in digit_sites(texts, fonts, taken):
+            add(i, a, b, after, "number", ev, conf, True)
+            taken[i].append((a, b))
     digit, why = lost_digit(texts, confirmed)
     for i, a, b, pattern, note, *choices in open_:
+        if any(a < e and s < b for s, e in taken[i]):
+            continue
         after = pattern.replace("_", digit) if pattern and digit else None
         if after and choices and after not in choices[0]:
             after = None
@@ -361,20 +575,23 @@ def repair_glyphs(texts: list[str], fonts: list[str], model: Model, facts: Facts
             add(i, a, b, after, "number", f"{note}; {why}", 0.9 if choices else 0.85, True)
         else:
             add(i, a, b, texts[i][a:b], "number", note + ": để nguyên, cần người xem", 0.0, False)
-    for gap, best, conf, ev in decide_letters(texts, fonts, letter_gaps(texts, fonts, model)):
+    base = Model(model.layers[1][0]) if len(model.layers) > 1 else model
+    gaps = letter_gaps(texts, fonts, model, base, scarce_glyphs(texts, fonts))
+    for gap, (a, b, after), conf, ev in decide_letters(texts, fonts, gaps, model):
         applied = conf >= APPLY_AT
-        add(gap.line, gap.start, gap.end, best if applied else texts[gap.line][gap.start:gap.end],
-            "glyph", ev if applied else f"{ev}; gợi ý “{best}”, để nguyên", conf, applied)
+        add(gap.line, a, b, after if applied else texts[gap.line][a:b],
+            "glyph", ev if applied else f"{ev}; gợi ý “{after.strip()}”, để nguyên", conf, applied)
 
     out = list(texts)
     repairs: list[Repair] = []
     for i, items in edits.items():
-        items.sort(key=lambda e: (e[0], e[1]))
-        kept = []
-        for e in items:      # overlapping spans: the first (numbers come first) wins
-            if kept and e[0] < kept[-1][1]:
+        # overlapping readings: the most confident applied one wins
+        kept: list = []
+        for e in sorted(items, key=lambda e: (not e[3].applied, -e[3].confidence, e[0], e[1])):
+            if any(e[0] < k[1] and k[0] < e[1] for k in kept):
                 continue
             kept.append(e)
+        kept.sort(key=lambda e: (e[0], e[1]))
         text = texts[i]
         for a, b, after, r in reversed(kept):
             if r.applied:

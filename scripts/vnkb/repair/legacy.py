@@ -194,3 +194,44 @@ def decode_line_bytes(raw: bytes, fallback: str = "cp1258") -> tuple[str, Decisi
                                         f"nội dung: {after:.0%} âm tiết hợp lệ theo {name}, {share:.0%} theo {fallback}",
                                         round(min(0.95, 0.5 + after - share), 2)))
     return best
+
+
+def decode_lines_bytes(raws: list[bytes], fallback: str = "cp1258") -> list[tuple[str, Decision | None]]:
+    """Lines of one 8-bit file. Each line is decided on its own (files mix
+    encodings); a line that reads about as well in several ("Phụ lục I",
+    "- VPCP: BTCN, các PCN,") follows the encoding the file's clear lines use."""
+    out = [decode_line_bytes(raw, fallback) for raw in raws]
+    shares: list[dict[str, float]] = []
+    votes: dict[str, int] = {}
+    for raw, (text, d) in zip(raws, out):
+        row = {}
+        if not raw.isascii():
+            row = {name: syllable_share(from_bytes(raw, name))[0] for name in ENCODINGS}
+            row[""] = syllable_share(text if d is None else _base(raw, fallback))[0]
+            ranked = sorted(row.values(), reverse=True)
+            if d is not None and row[d.encoding] - ranked[1] >= 0.2:
+                votes[d.encoding] = votes.get(d.encoding, 0) + 1
+        shares.append(row)
+    if not votes:
+        return out
+    name = max(sorted(votes), key=lambda k: votes[k])
+    if votes[name] < 2 or votes[name] < 0.8 * sum(votes.values()):
+        return out
+    for n, (raw, row) in enumerate(zip(raws, shares)):
+        if not row or (out[n][1] is not None and out[n][1].encoding == name):
+            continue
+        if row[name] >= row[""] and row[name] >= max(row.values()) - 0.1:
+            converted = from_bytes(raw, name)
+            out[n] = (converted, Decision(name, converted, row[""], row[name],
+                                          f"các dòng rõ ràng của tệp dùng {name} ({votes[name]} dòng); "
+                                          f"{row[name]:.0%} âm tiết hợp lệ sau khi chuyển, {row['']:.0%} trước",
+                                          0.85))
+    return out
+
+
+def _base(raw: bytes, fallback: str) -> str:
+    import unicodedata
+    try:
+        return unicodedata.normalize("NFC", raw.decode(fallback))
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
