@@ -244,11 +244,11 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
             nxt = toks[n + 1] if n + 1 < len(toks) else None
             if m1.end() >= len(text) or text[m1.end()] != " ":
                 continue
-            if nxt is not None and (nxt.start() != m1.end() + 1 or nxt.group()[0].isalnum()):
+            if nxt is not None and (nxt.start() != m1.end() + 1 or nxt.group()[0] not in ".,;:)!?…"):
                 continue
             a = _alpha_bounds(m1, True)
-            if not a or is_valid_syllable(a) or len(a) > 6:
-                continue
+            if not a or is_valid_syllable(a) or len(a) > 6 or len(a) == 1 and a.isupper():
+                continue       # "Vitamin C", "điểm D": a label, not a fragment
             a_start = m1.end() - len(a)
             left, right = _neighbour_words(texts, i, a_start, m1.end())
             options, glyphs = {}, {}
@@ -316,12 +316,15 @@ def decide_letters(texts: list[str], fonts: list[str], gaps: list[Gap], model: M
     case is dropped silently: it is most likely just words)."""
     weights, scarce = lost_glyph_weights(texts, fonts, gaps)
     votes: dict[str, Counter] = defaultdict(Counter)
+    plain: dict[str, Counter] = defaultdict(Counter)     # votes of gaps that cannot be words
     post = []
     for gap in gaps:
         p = _posteriors(gap, weights[gap.font])
         best = max(p, key=lambda o: (p[o], o))
         for g in gap.glyphs[best]:
             votes[gap.font][g] += 1
+            if gap.margin is None and p[best] >= 0.5:
+                plain[gap.font][g] += 1
         post.append((gap, p, best))
     out = []
     for gap, p, best in post:
@@ -332,8 +335,13 @@ def decide_letters(texts: list[str], fonts: list[str], gaps: list[Gap], model: M
         # while rare elsewhere ("n" in "g và h" is neither)
         lost = all(g in scarce[gap.font] for g in gg) or (n >= 3 and n >= 0.1 * seen)
         attested = all(model.uni(w) > 0 for w in _WORD.findall(best[2].lower()))
-        conf = p[best] if lost and attested else min(p[best], 0.6)
-        if gap.margin is not None and not (lost and attested and gap.margin[best] >= MARGIN):
+        if not lost:
+            continue       # no sign this text lost that glyph: a label ("g và h"), a name, a code
+        conf = p[best] if attested else min(p[best], 0.6)
+        # a reading that merges words needs the glyph shown lost by fragments
+        # that cannot be Vietnamese elsewhere in this font's text
+        if gap.margin is not None and not (lost and attested and gap.margin[best] >= MARGIN
+                                           and all(plain[gap.font][g] >= 2 for g in gg)):
             continue
         runner = sorted(p.values())[-2] if len(p) > 1 else 0.0
         evidence = (f"“{gg}” mất ở {n} chỗ, còn {seen} lần trong văn bản"

@@ -26,6 +26,7 @@ ENCODINGS = ("tcvn3", "vni", "viscii")
 _WORD = re.compile(r"[^\W\d_]+")
 # PDF text layers of .Vn fonts resolve two TCVN3 bytes to other code points:
 # 0xAD (ư, the soft-hyphen slot) to U+2212 MINUS SIGN, 0xB7 (ã) to U+2219.
+_UNICODE_VI = re.compile("[\u0102\u0103\u0110\u0111\u0128\u0129\u0168\u0169\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9]")
 _PDF_SUBSTITUTES = {"\u2212": "\xad", "\u2219": "\xb7"}
 
 
@@ -87,12 +88,15 @@ def encode(text: str, name: str) -> str:
     """Unicode -> the surface text of encoding `name` (for tests and measurement).
     TCVN3 has no upper-case toned letters: those are written lower case."""
     rev = _reverse(name)
+    table = tables()[name]
     out = []
-    for ch in text:
+    for i, ch in enumerate(text):
         if ch in rev:
             out.append(rev[ch])
         elif name == "tcvn3" and ch.lower() in rev and ch.lower() != ch:
             out.append(rev[ch.lower()])
+        elif ch in table:     # its byte means a letter in this encoding (VISCII 0xA0 is Õ)
+            raise UnicodeEncodeError(name, text, i, i + 1, "no byte for this character")
         else:
             out.append(ch)
     return "".join(out)
@@ -146,8 +150,8 @@ def decide(text: str, font: str = "") -> Decision:
     """Convert one run if it is legacy text (see module doc)."""
     share, n = syllable_share(text)
     keep = Decision(None, text, share, share, "", 0.0)
-    if n == 0 or text.isascii():
-        return keep
+    if n == 0 or text.isascii() or _UNICODE_VI.search(text):
+        return keep     # letters no 8-bit font can hold: Unicode already, whatever the font says
     hint = font_encoding(font) if font else None
     best = keep
     for name in ENCODINGS:
