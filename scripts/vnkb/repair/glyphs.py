@@ -98,6 +98,7 @@ class Gap:
     # reading, how much more likely it is than the text as it stands (shipped and
     # archive counts only: the document's own counts hold the damage)
     margin: dict[Option, float] | None = None
+    where: str = ""                # "start": a glyph lost at the start of a word
 
     @property
     def start(self) -> int:
@@ -238,7 +239,7 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
                 if vb:
                     margin[opt] = base.score([(g + b).lower()], left, right) - base.score([b.lower()], left, right)
             if options:
-                gaps.append(Gap(i, fonts[i], options, glyphs, margin if vb else None))
+                gaps.append(Gap(i, fonts[i], options, glyphs, margin if vb else None, "start"))
         # a glyph lost at the end of a word before punctuation or the line's end ("hồ s :")
         for n, m1 in enumerate(toks):
             nxt = toks[n + 1] if n + 1 < len(toks) else None
@@ -326,6 +327,14 @@ def decide_letters(texts: list[str], fonts: list[str], gaps: list[Gap], model: M
             if gap.margin is None and p[best] >= 0.5:
                 plain[gap.font][g] += 1
         post.append((gap, p, best))
+    # "huy  ộng", "của  ảng": a glyph lost only ever at the start of words ("đ")
+    # leaves no fragment that cannot be Vietnamese; the same pattern repeating is the sign
+    starts: dict[str, Counter] = defaultdict(Counter)
+    for gap, p, best in post:
+        if gap.where == "start" and gap.margin is not None and gap.margin[best] >= MARGIN \
+                and all(model.uni(w) > 0 for w in _WORD.findall(best[2].lower())):
+            for g in gap.glyphs[best]:
+                starts[gap.font][g] += 1
     out = []
     for gap, p, best in post:
         gg = gap.glyphs[best]
@@ -340,8 +349,9 @@ def decide_letters(texts: list[str], fonts: list[str], gaps: list[Gap], model: M
         conf = p[best] if attested else min(p[best], 0.6)
         # a reading that merges words needs the glyph shown lost by fragments
         # that cannot be Vietnamese elsewhere in this font's text
-        if gap.margin is not None and not (lost and attested and gap.margin[best] >= MARGIN
-                                           and all(plain[gap.font][g] >= 2 for g in gg)):
+        shown = all(plain[gap.font][g] >= 2 for g in gg) or \
+            (gap.where == "start" and all(starts[gap.font][g] >= 3 for g in gg))
+        if gap.margin is not None and not (lost and attested and gap.margin[best] >= MARGIN and shown):
             continue
         runner = sorted(p.values())[-2] if len(p) > 1 else 0.0
         evidence = (f"“{gg}” mất ở {n} chỗ, còn {seen} lần trong văn bản"
@@ -455,7 +465,9 @@ _DIGIT_SITE = re.compile(
     r"|(?<=/\d\d\d) (?=[ .,;:)]|$)"
     # "Điều   Luật" (a one-digit number lost), "Điều  ." (lost before a full stop)
     + "".join(f"|(?<=\\b{w}  ) (?=\\S)" for w in _NUMBER_WORDS)
-    + "".join(f"|(?<=\\b{w} ) (?=[.,;:)])" for w in _NUMBER_WORDS))
+    + "".join(f"|(?<=\\b{w} ) (?=[.,;:)])" for w in _NUMBER_WORDS)
+    # "số  3/2022", "ngày  7/9": the first digit lost
+    + "".join(f"|(?<=\\b{w} ) (?=\\d)" for w in _NUMBER_WORDS + ("số", "ngày", "tháng", "năm")))
 _THOUSANDS = re.compile(r"\d{1,3}(?: \d{3})+(?!\d)")
 
 
@@ -490,6 +502,8 @@ def digit_sites(texts: list[str], fonts: list[str], taken: dict[int, list[tuple[
                 ) -> list[tuple[int, int, int, str, float, str]]:
     """Digits lost in fonts that lack them: (line, start, end, after, confidence, evidence)."""
     scarce = scarce_digits(texts, fonts)
+    years = Counter(m for t in texts for m in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", t))
+    year = years.most_common(1)[0][0] if years else None
     out = []
     for i, (text, font) in enumerate(zip(texts, fonts)):
         digits = scarce.get(font)
@@ -519,8 +533,13 @@ def digit_sites(texts: list[str], fonts: list[str], taken: dict[int, list[tuple[
                     chunk[pos - a] = d
                 fills.append("".join(chunk))
             ok = [f for f in fills if _plausible(f)]
+            conf = 0.85 if len(digits) == 1 else 0.8
+            if len(ok) > 1 and year:
+                # several dates fit: the one in the document's own year, if only one is
+                near = [f for f in ok if re.search(rf"(?<!\d){year}(?!\d)", f)]
+                if len(near) == 1:
+                    ok, conf = near, 0.8
             if len(ok) == 1:
-                conf = 0.85 if len(digits) == 1 else 0.8
                 out.append((i, a, b, ok[0], conf, f"phông {font or '(không rõ)'} thiếu chữ số "
                             + ", ".join(f"“{d}”" for d in digits) + " (gần như không gặp trong phần văn bản dùng phông này)"))
     return out
