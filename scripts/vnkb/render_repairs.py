@@ -9,6 +9,11 @@ KIND_VI = {"glyph": "chữ bị mất", "number": "chữ số bị mất", "lega
            "spacing": "chữ giãn cách", "glue": "từ dính liền"}
 
 
+def _shown(text: str, kind: str) -> str:
+    """Spaces made visible where they matter: a lost glyph left one ("b␣u")."""
+    return inline(text if kind == "legacy" else text.replace(" ", "␣"))
+
+
 def _rel(to_page: str) -> str:
     import posixpath
     return posixpath.relpath(to_page, posixpath.dirname(PAGE))
@@ -23,12 +28,13 @@ def repairs_page(placed: list) -> str:
              "(“b u cử” thay cho “bầu cử”), văn bản cũ gõ bằng bảng mã TCVN3/VNI/VISCII, chữ bị giãn "
              "cách hoặc dính liền. Kho chỉ sửa khi bằng chứng đủ mạnh; chỗ còn nghi ngờ được giữ "
              "nguyên và liệt kê để người đọc kiểm tra.\n",
-             f"{applied} chỗ đã sửa, {reported} chỗ cần kiểm tra, trong {len(docs)} văn bản.\n"]
+             f"{applied} chỗ đã sửa, {reported} chỗ cần kiểm tra, trong {len(docs)} văn bản. "
+             "Dấu ␣ là một khoảng trắng (chỗ chữ bị mất để lại).\n"]
     for p in sorted(docs, key=lambda p: p.id):
         rows = []
         for r in p.doc.repairs:
             rows.append([str(r.page), KIND_VI.get(r.kind, r.kind),
-                         f"“{inline(r.before)}”", f"“{inline(r.after)}”" if r.applied else "để nguyên",
+                         f"“{_shown(r.before, r.kind)}”", f"“{_shown(r.after, r.kind)}”" if r.applied else "để nguyên",
                          f"{r.confidence:.0%}", inline(r.evidence), inline(r.context)])
         parts.append(f"## {link(p.doc.title or p.id, _rel(p.page))}\n")
         parts.append(f"Tệp gốc: {inline(p.doc.source['path'])}\n")
