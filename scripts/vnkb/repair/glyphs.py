@@ -75,10 +75,11 @@ def _glyph_freq() -> dict[str, float]:
     return {ch: n / total for ch, n in c.items()}
 
 
-def _case_like(g: str, a: str, b: str) -> str:
-    """The restored glyph in the case of its neighbours (Đ NG -> ĐỒNG, H ng -> Hồng)."""
+def _case_like(g: str, a: str, b: str, upper_line: bool = False) -> str:
+    """The restored glyph in the case of its neighbours (Đ NG -> ĐỒNG, H ng -> Hồng,
+    B  trưởng -> Bộ trưởng; in a line of capitals, capitals)."""
     letters = (a[1:] if len(a) > 1 else "") + b
-    if letters and letters.isupper() or (not letters and a.isupper()):
+    if letters and letters.isupper() or upper_line:
         return g.upper()
     if not a and b[:1].isupper():
         return g.upper()
@@ -110,13 +111,21 @@ class Gap:
 
 
 def _neighbour_words(texts: list[str], i: int, start: int, end: int) -> tuple[str | None, str | None]:
+    """The words either side; a neighbour that is itself a fragment ("t" of
+    "t nh h nh") tells nothing and counts as none."""
     left = _WORD.findall(texts[i][:start])
     right = _WORD.findall(texts[i][end:])
     if not left and i > 0:
         left = _WORD.findall(texts[i - 1])[-1:]
     if not right and i + 1 < len(texts):
         right = _WORD.findall(texts[i + 1])[:1]
-    return (left[-1].lower() if left else None), (right[0].lower() if right else None)
+
+    def useful(w: str | None) -> str | None:
+        if w is None:
+            return None
+        w = w.lower()
+        return None if len(w) <= 3 and w.isalpha() and not is_valid_syllable(w) else w
+    return useful(left[-1] if left else None), useful(right[0] if right else None)
 
 
 def scarce_glyphs(texts: list[str], fonts: list[str]) -> dict[str, set[str]]:
@@ -164,6 +173,8 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
     for i, text in enumerate(texts):
         lost_here = scarce.get(fonts[i], set())
         toks = list(_TOKEN.finditer(text))
+        letters = [ch for ch in text if ch.isalpha()]
+        upper_line = len(letters) >= 6 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
         pairs = list(zip(toks, toks[1:]))
         for m1, m2 in pairs:
             k = m2.start() - m1.end()
@@ -189,7 +200,7 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
                                                 left, right))
 
             def case(g, x, y):
-                return _case_like(g, x, y)
+                return _case_like(g, x, y, upper_line)
 
             if k == 3:
                 # a one-glyph word lost between two words ("ở", "à"): only a glyph this font lost
@@ -227,10 +238,17 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
             if not (pre == " " or pre.endswith("  ") and pre.strip() or pre.endswith("/ ")):
                 continue
             vb = is_valid_syllable(b)
+            if not vb and re.match(r" [^\W\d_]", text[m2.start() + len(b):m2.start() + len(b) + 2]):
+                continue       # "t  ch c": "ch" is the head of the next gap, not a word
             left, right = _neighbour_words(texts, i, m2.start(), m2.end())
             options, glyphs, margin = {}, {}, {}
+            cands = []
             for g in index.get(("", b.lower()), ()):
-                g = _case_like(g, "", b)
+                g = _case_like(g, "", b, upper_line)
+                cands.append(g)
+                if g.islower() and b.islower():
+                    cands.append(g.upper())       # a capital lost at the start of a word: "Đại hội"
+            for g in cands:
                 if vb and g not in lost_here:
                     continue
                 opt = (m2.start() - 1, m2.start() + len(b), g + b)
@@ -254,7 +272,7 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
             left, right = _neighbour_words(texts, i, a_start, m1.end())
             options, glyphs = {}, {}
             for g in index.get((a.lower(), ""), ()):
-                g = _case_like(g, a, "")
+                g = _case_like(g, a, "", upper_line)
                 options[(a_start, m1.end() + 1, a + g)] = model.score([(a + g).lower()], left, right)
                 glyphs[(a_start, m1.end() + 1, a + g)] = g
             if options:
