@@ -238,8 +238,9 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
             if not (pre == " " or pre.endswith("  ") and pre.strip() or pre.endswith("/ ")):
                 continue
             vb = is_valid_syllable(b)
-            if not vb and re.match(r" [^\W\d_]", text[m2.start() + len(b):m2.start() + len(b) + 2]):
-                continue       # "t  ch c": "ch" is the head of the next gap, not a word
+            nxt = _ALPHA_HEAD.match(text[m2.start() + len(b) + 1:]) if text[m2.start() + len(b):][:1] == " " else None
+            if not vb and nxt and (b.lower(), nxt.group().lower()) in index:
+                continue       # "t  ch c": "ch" is the head of the next gap ("chức"), not a word
             left, right = _neighbour_words(texts, i, m2.start(), m2.end())
             options, glyphs, margin = {}, {}, {}
             cands = []
