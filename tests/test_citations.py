@@ -113,11 +113,26 @@ def test_registry_merges_across_the_archive(archive):
         by_number.setdefault(e.number, []).append(e)
     ids = {p.doc.source["path"][:3]: p.id for p in placed}
     for number, citers in (("1696/QĐ-TTg", {"001", "003"}), ("196-TB/TW", {"000", "003"}),
-                           ("191/2009/TT-BTC", {"001", "003"})):
+                           ("191/2009/TT-BTC", {"001", "002", "003"})):
         assert len(by_number[number]) == 1, number
         assert set(by_number[number][0].citing) == {ids[k] for k in citers}, number
-    # 002's damaged "1 1/200 /TT-BTC" is no entry of its own
+    # 002's damaged "1 1/200 /TT-BTC" is no entry of its own: repaired, it joins
+    # the entry 001 and 003 share
     assert not [n for n in by_number if n and n.startswith(("1/", "200", "1 1"))]
+    assert not [e for e in entries.values() if e.number is None and "1 1" in (e.name or "")]
+
+
+def test_002_repaired_citations(archive):
+    docs, _, _ = archive
+    d = docs["002"]
+    tt = [c for c in d.citations if c.number == "191/2009/TT-BTC"]
+    assert tt and tt[0].issued_date == "2009-10-01" and tt[0].status != "incomplete"
+    law = [c for c in d.citations if c.name and c.name.startswith("Luật Bầu cử")]
+    assert law, [c.text for c in d.citations]
+    assert law[0].name == "Luật Bầu cử đại biểu Quốc hội và đại biểu Hội đồng nhân dân"
+    assert law[0].number == "85/2015/QH13" and law[0].status == "known"
+    assert law[0].pin == "khoản 3, Điều 8 và khoản 1 Điều 9"
+    assert not [c for c in d.citations if any("damaged" in f for f in c.flags)]
 
 
 def test_self_reference_links_to_the_document(archive):

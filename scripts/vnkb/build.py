@@ -19,13 +19,14 @@ from .cache import ResultCache, StatCache, code_version
 from .cite import archive_findings, cite_document, cited_by, document_findings, link_archive
 from .discover import discover, override_path
 from .extract import ExtractError, extract
-from .models import Document, FileResult, SourceFile
-from .normalize import normalize
+from .models import Document, Extracted, FileResult, SourceFile
+from .normalize import normalize, normalize_text
 from .overrides import OverrideError, apply_override, load_override
 from .parse import make_title, parse
 from .publish import aliases as url_aliases
 from .publish.paths import page_url
 from .render import GENERATED_DIRS, place_documents, render_all, report_page, target_page
+from .repair.context import archive_context
 from .workers import Limits, run_files
 
 MANIFEST = ".kb-manifest.json"
@@ -48,22 +49,29 @@ class BuildResult:
         return [r for r in self.results if r.status not in ("ok",)]
 
 
-def process_file(root: Path, source: SourceFile, log=None) -> tuple[Document | None, FileResult, dict[str, float]]:
-    """One original through extract -> normalize -> parse -> overrides."""
+def process_file(root: Path, source: SourceFile, context=None, extracted: Extracted | None = None, log=None
+                 ) -> tuple[Document | None, FileResult, dict[str, float]]:
+    """One original through extract -> normalize (with repair) -> parse -> overrides -> cite.
+
+    context: the archive's repair evidence (repair.context.archive_context);
+    None uses the shipped statistics and known documents only. extracted: the
+    reader's output when the caller already has it (the build's first pass)."""
     times: dict[str, float] = {}
     stage = "extract"
     try:
-        t = time.perf_counter()
-        extracted = extract(root / source.path, source, log=log)
-        times["extract"] = time.perf_counter() - t
+        if extracted is None:
+            t = time.perf_counter()
+            extracted = extract(root / source.path, source, log=log)
+            times["extract"] = time.perf_counter() - t
         stage = "normalize"
         t = time.perf_counter()
-        extracted = normalize(extracted)
+        extracted = normalize(extracted, context)
         times["normalize"] = time.perf_counter() - t
         stage = "parse"
         t = time.perf_counter()
         doc = parse(extracted, source)
         doc.warnings = extracted.warnings + doc.warnings
+        doc.repairs = extracted.repairs
         times["parse"] = time.perf_counter() - t
     except ExtractError as exc:
         return None, FileResult(path=source.path, status="failed", stage=stage, reason=str(exc),
@@ -145,6 +153,11 @@ def _load_json(path: Path | None) -> dict:
         return {}
 
 
+def context_fingerprint(context) -> str:
+    """A digest of the archive's repair evidence (word counts, cited numbers)."""
+    return hashlib.sha256(pickle.dumps(context, protocol=4)).hexdigest()
+
+
 def _read_manifest(docs_dir: Path) -> dict:
     try:
         return json.loads((docs_dir / MANIFEST).read_text(encoding="utf-8"))
@@ -198,34 +211,72 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
     t = time.perf_counter()
     cache = ResultCache(cache_dir)
     seen: dict[str, str] = {}
-    slots: list = []           # per source: a result, or the cache key of a job to run
+    # Pass 1: read every original (worker processes, each file within its time
+    # and memory limit; an unchanged original comes from the cache).
+    reads: list = []           # per source: (extracted, failed result) or the cache key of a read to run
     todo: list[SourceFile] = []
     for source in sources:
         if source.sha256 in seen:
-            slots.append((None, FileResult(path=source.path, status="duplicate", stage="discover",
-                                           reason=f"same content as {seen[source.sha256]}",
-                                           sha256=source.sha256), {}))
+            reads.append((None, FileResult(path=source.path, status="duplicate", stage="discover",
+                                           reason=f"same content as {seen[source.sha256]}", sha256=source.sha256)))
             continue
         seen[source.sha256] = source.path
-        ov = override_path(root, source)
-        key = cache.key(source.sha256, ov.read_bytes() if ov.is_file() else None)
+        key = cache.key("read:" + source.sha256, None)
         hit = cache.get(key)
-        if hit is not None and (hit[0] is None and hit[1].path == source.path
-                                or hit[0] is not None and hit[0].source["path"] == source.path):
-            slots.append(hit)
-            out.cached += 1
+        if hit is not None:
+            extracted, failed = hit
+            if failed is not None:
+                failed.path = source.path
+            reads.append(hit)
         else:
-            slots.append(key)
+            reads.append(key)
             todo.append(source)
     if todo:
         log(f"reading {len(todo)} originals ({len(sources) - len(todo)} unchanged)")
-    fresh = iter(run_files(root, todo, limits, log))
+    fresh = iter(run_files(root, todo, limits, log, job="read"))
+    for i, slot in enumerate(reads):
+        if isinstance(slot, str):
+            extracted, failed, times = next(fresh)
+            if failed is None or ("time limit" not in failed.reason and "crashed" not in failed.reason):
+                cache.put(slot, (extracted, failed))
+            for k, v in times.items():      # CPU seconds summed over the workers
+                out.timings[k] = out.timings.get(k, 0.0) + v
+            reads[i] = (extracted, failed)
+    out.timings["read_wall"] = time.perf_counter() - t
+
+    # The archive's evidence for text repair: its words and the numbers it cites in full.
+    t = time.perf_counter()
+    context = archive_context([(s.path, [normalize_text(line.text) for line in x.lines])
+                               for s, (x, _) in zip(sources, reads) if x is not None])
+    fingerprint = context_fingerprint(context)
+    out.timings["archive"] = time.perf_counter() - t
+
+    # Pass 2: normalize (with repair), parse, cite. A cached model is reused when
+    # its repair did not need the archive (no repair spots) or the archive's
+    # evidence is unchanged.
+    t = time.perf_counter()
+    jobs, slots = [], []
+    for source, (extracted, failed) in zip(sources, reads):
+        if extracted is None:
+            slots.append((None, failed, {}))
+            continue
+        ov = override_path(root, source)
+        key = cache.key("doc:" + source.sha256, ov.read_bytes() if ov.is_file() else None)
+        hit = cache.get(key)
+        if hit is not None and hit[0] is not None and hit[0].source["path"] == source.path \
+                and (not hit[0].repairs or hit[3] == fingerprint):
+            slots.append(hit[:3])
+            out.cached += 1
+        else:
+            slots.append(key)
+            jobs.append((source, extracted))
+    fresh = iter(run_files(root, jobs, limits, log, job="process", context=context))
     for slot in slots:
         if isinstance(slot, str):
             doc, result, times = next(fresh)
             if "time limit" not in result.reason and "crashed" not in result.reason:
-                cache.put(slot, (doc, result, times))
-            for k, v in times.items():      # CPU seconds summed over the workers
+                cache.put(slot, (doc, result, times, fingerprint))
+            for k, v in times.items():
                 out.timings[k] = out.timings.get(k, 0.0) + v
         else:
             doc, result, times = slot
@@ -277,7 +328,9 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
                 for f in kept["outputs"]:
                     pages.setdefault(f, (docs_dir / f).read_bytes())
     pages.update(_redirects(docs_dir, placed, entries, pages))
-    pages["danh-muc/bao-cao-xay-dung.md"] = report_page(out.results).encode("utf-8")
+    repaired = {p.doc.source["path"]: (sum(1 for r in p.doc.repairs if r.applied),
+                                       sum(1 for r in p.doc.repairs if not r.applied)) for p in placed}
+    pages["danh-muc/bao-cao-xay-dung.md"] = report_page(out.results, repaired).encode("utf-8")
     pages[MANIFEST] = (json.dumps({"sources": manifest}, ensure_ascii=False, indent=1, sort_keys=True)
                        + "\n").encode("utf-8")
     out.timings["render"] = time.perf_counter() - t

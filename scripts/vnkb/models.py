@@ -43,6 +43,23 @@ class Line:
 
 
 @dataclass
+class Repair:
+    """One change the repair stage made to the extracted text (or, with
+    applied False, a suspect spot it left as it was and reports)."""
+    kind: str            # legacy | glyph | number | spacing | glue
+    line: int            # index of the extracted line (before reflow)
+    start: int           # span in that line's text as the repair step saw it
+    end: int
+    before: str
+    after: str
+    evidence: str
+    confidence: float
+    applied: bool = True
+    page: int = 1
+    context: str = ""    # the words around the spot, after repair
+
+
+@dataclass
 class Extracted:
     lines: list[Line]
     pages: int
@@ -54,6 +71,7 @@ class Extracted:
     # "confidence": Tesseract's mean word confidence 0..100 (OCR pages only)}.
     page_sources: list[dict] = field(default_factory=list)
     corrections: list[dict] = field(default_factory=list)   # post-OCR fixes, each recorded
+    repairs: list[Repair] = field(default_factory=list)
 
 
 @dataclass
@@ -161,6 +179,7 @@ class Document:
     citations: list[Citation] = field(default_factory=list)
     provenance: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)
     text: str = ""
 
     def to_dict(self) -> dict[str, Any]:

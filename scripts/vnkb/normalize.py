@@ -2,7 +2,10 @@
 
 Order matters: NFC first (everything else assumes composed letters), then
 look-alike glyphs from PDF fonts, invisible characters, Markdown emphasis left
-by .md inputs, white space, and finally the reflow of hard-wrapped lines.
+by .md inputs; then the repair of lost glyphs (repair/glyphs.py: it needs the
+spaces a lost glyph leaves, so it runs before white space is squeezed), white
+space, letter-spaced and glued words (repair/spacing.py), and finally the
+reflow of hard-wrapped lines.
 """
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import unicodedata
 from dataclasses import replace
 from statistics import median
 
-from .models import Extracted, Line
+from .models import Extracted, Line, Repair
 from .vntext import is_upper_line
 
 # PDF fonts that lack U+01B0 map "ư" to U+01A3 (LATIN SMALL LETTER OI), which
@@ -65,7 +68,9 @@ def recompose(text: str) -> str:
 
 
 # Emphasis and invisible characters go before look-alikes: "Ð__" must become "Đ" in one pass.
-TEXT_STEPS = (nfc, drop_invisible, drop_md_emphasis, fix_lookalikes, squeeze_spaces, recompose)
+PRE_REPAIR_STEPS = (nfc, drop_invisible, drop_md_emphasis, fix_lookalikes)
+POST_REPAIR_STEPS = (squeeze_spaces, recompose)
+TEXT_STEPS = PRE_REPAIR_STEPS + POST_REPAIR_STEPS
 
 
 def normalize_text(text: str) -> str:
@@ -155,12 +160,48 @@ def reflow(lines: list[Line]) -> list[Line]:
 _LINK_ARTEFACT = re.compile(r"^mailto:\S+$")
 
 
-def normalize(extracted: Extracted) -> Extracted:
+def _steps(text: str, steps) -> str:
+    for step in steps:
+        text = step(text)
+    return text
+
+
+def _context_snippet(text: str, start: int, end: int, width: int = 30) -> str:
+    a = text.rfind(" ", 0, max(0, start - width)) + 1
+    b = text.find(" ", min(len(text), end + width))
+    return text[a: b if b >= 0 else len(text)].strip()
+
+
+def normalize(extracted: Extracted, context=None) -> Extracted:
+    """Clean lines, repaired (context: repair.context.RepairContext of the
+    archive; without it the shipped statistics and known documents are used)."""
+    from .repair import repair_lines
+    pre = [_steps(line.text, PRE_REPAIR_STEPS) for line in extracted.lines]
+    fonts = [line.font for line in extracted.lines]
+    repaired, repairs = repair_lines(pre, fonts, context)
     lines = []
-    for line in extracted.lines:
-        text = normalize_text(line.text)
+    for n, (line, text) in enumerate(zip(extracted.lines, repaired)):
+        text, spaced = _fix_spacing(_steps(text, POST_REPAIR_STEPS), n, context)
+        repairs.extend(spaced)
         if text and not _LINK_ARTEFACT.match(text):
             lines.append(replace(line, text=text))
+    for r in repairs:
+        r.page = extracted.lines[r.line].page
+        final = _steps(repaired[r.line], POST_REPAIR_STEPS)
+        if not r.context:
+            pos = final.find(r.after.strip()) if r.after.strip() else -1
+            r.context = _context_snippet(final, max(pos, 0), max(pos, 0) + len(r.after)) if pos >= 0 else final[:80]
+    repairs.sort(key=lambda r: (r.line, r.start, r.kind))
     if extracted.hard_wrapped:
         lines = reflow(lines)
-    return replace(extracted, lines=lines)
+    return replace(extracted, lines=lines, repairs=list(extracted.repairs) + repairs)
+
+
+def _fix_spacing(text: str, n: int, context) -> tuple[str, list[Repair]]:
+    from .repair import model_for
+    from .repair.spacing import fix_glued, fix_letter_spacing
+    text, a = fix_letter_spacing(text, n)
+    text, b = fix_glued(text, model_for(context), n)
+    for r in a + b:
+        r.context = _context_snippet(text, r.start, r.start + len(r.after))
+    return text, a + b

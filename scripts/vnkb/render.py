@@ -461,6 +461,11 @@ def document_page(placed: Placed, citers: list | None = None, ctx: Context | Non
     if d.warnings:
         top.append("!!! warning \"Lưu ý khi đọc văn bản\"\n" +
                    "\n".join(f"    - {inline(w)}" for w in d.warnings) + "\n")
+    if d.repairs:
+        fixed = sum(1 for r in d.repairs if r.applied)
+        top.append("!!! info \"Văn bản đã được sửa lỗi trích xuất\"\n"
+                   f"    {fixed} chỗ đã sửa, {len(d.repairs) - fixed} chỗ cần kiểm tra: "
+                   f"{link('xem chi tiết', rel(placed.page, 'danh-muc/sua-loi-van-ban.md'))}.\n")
     if d.to:
         top.append(heading(2, "Kính gửi", "Kính gửi", used) + "\n\n" + "\n".join(f"- {inline(t)}" for t in d.to) + "\n")
     top.append(events_section(d, placed, used))
@@ -621,22 +626,30 @@ STATUS_VI = {"ok": "đã xuất bản", "failed": "lỗi, bỏ qua", "duplicate"
              "kept": "lỗi, giữ bản đã xuất bản trước", "skipped": "bỏ qua"}
 
 
-def report_page(results: list[FileResult]) -> str:
+def report_page(results: list[FileResult], repairs: dict[str, tuple[int, int]] | None = None) -> str:
+    """repairs: source path -> (changes made, suspect spots left) by the repair stage."""
+    repairs = repairs or {}
+
     def source(r: FileResult) -> str:
         if not r.ocr_pages:
             return ""
         conf = f", độ tin cậy {r.ocr_confidence:.0f}%" if r.ocr_confidence is not None else ""
         return f"OCR {r.ocr_pages} trang{conf}"
 
-    rows = [[inline(r.path), STATUS_VI.get(r.status, r.status), inline(r.stage), inline(r.reason), source(r)]
+    rows = [[inline(r.path), STATUS_VI.get(r.status, r.status), inline(r.stage), inline(r.reason), source(r),
+             "{} / {}".format(*repairs[r.path]) if r.path in repairs else ""]
             for r in sorted(results, key=lambda r: r.path)]
     bad = sum(1 for r in results if r.status not in ("ok",))
     scanned = sum(1 for r in results if r.ocr_pages)
+    fixed = sum(a for a, _ in repairs.values())
+    left = sum(b for _, b in repairs.values())
     return "\n".join([
         "# Báo cáo xây dựng kho\n",
         f"{len(results)} tệp gốc; {len(results) - bad} được xuất bản; {bad} cần xử lý"
         + (f"; {scanned} bản quét được nhận dạng tự động (OCR)" if scanned else "") + ".\n",
-        table(["Tệp gốc", "Trạng thái", "Bước", "Lý do", "Nhận dạng"], rows) + "\n",
+        f"Sửa lỗi trích xuất: {fixed} chỗ đã sửa, {left} chỗ cần kiểm tra "
+        f"({link('Sửa lỗi văn bản', 'sua-loi-van-ban.md')}).\n",
+        table(["Tệp gốc", "Trạng thái", "Bước", "Lý do", "Nhận dạng", "Đã sửa / cần kiểm tra"], rows) + "\n",
     ])
 
 
@@ -653,6 +666,8 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
     pages: dict[str, str | bytes] = {}
     pages.update(registry_pages(placed, entries, ctx))
     pages["danh-muc/kiem-tra-du-lieu.md"] = quality_page(placed, findings or [])
+    from .render_repairs import PAGE, repairs_page
+    pages[PAGE] = repairs_page(placed)
     for p in placed:
         if p.id in skip:
             continue

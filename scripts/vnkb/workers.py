@@ -31,38 +31,63 @@ class Limits:
         return self.jobs or max(1, min(2, os.cpu_count() or 1))
 
 
-def _worker(conn, root: str, memory_mb: int) -> None:
+_CONTEXT = None      # the archive's repair evidence, inherited by forked workers
+
+
+def _read_one(root: Path, source: SourceFile, log):
+    """Pass 1: extract only -> (extracted or None, failed result or None, times)."""
+    from .extract import ExtractError, extract
+    t = time.perf_counter()
+    try:
+        extracted = extract(root / source.path, source, log=log)
+        return extracted, None, {"extract": time.perf_counter() - t}
+    except ExtractError as exc:
+        reason = str(exc)
+    except MemoryError:
+        raise
+    except Exception as exc:  # a reader bug must not stop the batch
+        reason = f"unexpected {type(exc).__name__}: {exc}"
+    return None, FileResult(path=source.path, status="failed", stage="extract", reason=reason,
+                            sha256=source.sha256), {"extract": time.perf_counter() - t}
+
+
+def _worker(conn, root: str, memory_mb: int, job: str) -> None:
     from .build import process_file
 
     if memory_mb:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    kind = job
     while True:
         try:
-            job = conn.recv()
+            work = conn.recv()
         except EOFError:
             return
-        if job is None:
+        if work is None:
             return
-        index, source = job
+        index, item = work
+        source = item if kind == "read" else item[0]
+        log = lambda msg: conn.send(("log", msg))   # progress lines (OCR pages ...) go to the build log
         try:
-            # progress lines (OCR pages ...) go to the parent's build log
-            doc, result, times = process_file(Path(root), source, log=lambda msg: conn.send(("log", msg)))
+            if kind == "read":
+                first, second, times = _read_one(Path(root), source, log)
+            else:
+                first, second, times = process_file(Path(root), source, _CONTEXT, item[1], log=log)
         except MemoryError:
-            doc, result, times = None, FileResult(path=source.path, status="failed", stage="extract",
-                                                  reason=f"needs more than {memory_mb} MB of memory (limit)",
-                                                  sha256=source.sha256), {}
+            failed = FileResult(path=source.path, status="failed", stage="extract",
+                                reason=f"needs more than {memory_mb} MB of memory (limit)", sha256=source.sha256)
+            first, second, times = (None, failed, {})
         try:
-            conn.send((index, doc, result, times))
+            conn.send((index, first, second, times))
         except Exception as exc:  # an unpicklable model would be a bug: report it, keep going
-            conn.send((index, None, FileResult(path=source.path, status="failed", stage="parse",
-                                               reason=f"result not transferable: {type(exc).__name__}",
-                                               sha256=source.sha256), times))
+            failed = FileResult(path=source.path, status="failed", stage="parse",
+                                reason=f"result not transferable: {type(exc).__name__}", sha256=source.sha256)
+            conn.send((index, None, failed, times))
 
 
 class _Slot:
-    def __init__(self, ctx, root: Path, limits: Limits):
-        self.ctx, self.root, self.limits = ctx, root, limits
+    def __init__(self, ctx, root: Path, limits: Limits, job: str):
+        self.ctx, self.root, self.limits, self.kind = ctx, root, limits, job
         self.job = None
         self.deadline = 0.0
         self._start()
@@ -70,13 +95,13 @@ class _Slot:
     def _start(self) -> None:
         parent, child = self.ctx.Pipe()
         self.conn = parent
-        self.proc = self.ctx.Process(target=_worker, args=(child, str(self.root), self.limits.memory_mb),
+        self.proc = self.ctx.Process(target=_worker, args=(child, str(self.root), self.limits.memory_mb, self.kind),
                                      daemon=True)
         self.proc.start()
         child.close()
 
-    def give(self, index: int, source: SourceFile) -> None:
-        self.job = (index, source)
+    def give(self, index: int, item) -> None:
+        self.job = (index, item)
         self.deadline = time.monotonic() + self.limits.seconds
         self.conn.send(self.job)
 
@@ -98,16 +123,24 @@ class _Slot:
             self.proc.join()
 
 
-def run_files(root: Path, sources: list[SourceFile], limits: Limits | None = None, log=None):
-    """[(doc or None, FileResult, times)] in the order of sources."""
+def run_files(root: Path, items: list, limits: Limits | None = None, log=None, job: str = "process",
+              context=None):
+    """Run one job per item in worker processes; results in the order of items.
+
+    job "read": items are SourceFiles -> (extracted or None, failed FileResult or None, times).
+    job "process": items are (SourceFile, Extracted) -> (doc or None, FileResult, times);
+    `context` (the archive's repair evidence) reaches the workers by fork."""
+    global _CONTEXT
     limits = limits or Limits()
     log = log or (lambda msg: None)
-    results: list = [None] * len(sources)
-    if not sources:
+    sources = [item if job == "read" else item[0] for item in items]
+    results: list = [None] * len(items)
+    if not items:
         return results
+    _CONTEXT = context
     ctx = mp.get_context("fork")
-    slots = [_Slot(ctx, root, limits) for _ in range(min(limits.workers, len(sources)))]
-    queue = list(enumerate(sources))
+    slots = [_Slot(ctx, root, limits, job) for _ in range(min(limits.workers, len(items)))]
+    queue = list(enumerate(items))
     done = 0
     step = 1 if len(sources) <= 200 else max(1, len(sources) // 100)
     try:
@@ -119,32 +152,33 @@ def run_files(root: Path, sources: list[SourceFile], limits: Limits | None = Non
             now = time.monotonic()
             ready = wait([s.conn for s in busy], timeout=max(0.05, min(s.deadline for s in busy) - now))
             for slot in busy:
-                index, source = slot.job
+                index, item = slot.job
+                source = sources[index]
                 if slot.conn in ready:
                     try:
                         message = slot.conn.recv()
                         if message[0] == "log":
                             log(message[1])
                             continue
-                        i, doc, result, times = message
+                        i, first, second, times = message
                     except (EOFError, OSError):
                         code = slot.proc.exitcode
-                        doc, times = None, {}
-                        result = FileResult(path=source.path, status="failed", stage="extract",
+                        first, times = None, {}
+                        second = FileResult(path=source.path, status="failed", stage="extract",
                                             reason=f"the reader crashed on this file (exit code {code})",
                                             sha256=source.sha256)
                         slot.restart()
                     else:
                         slot.job = None
                 elif time.monotonic() >= slot.deadline:
-                    doc, times = None, {}
-                    result = FileResult(path=source.path, status="failed", stage="extract",
+                    first, times = None, {}
+                    second = FileResult(path=source.path, status="failed", stage="extract" if job == "read" else "parse",
                                         reason=f"took longer than {limits.seconds:g} s (time limit)",
                                         sha256=source.sha256)
                     slot.restart()
                 else:
                     continue
-                results[index] = (doc, result, times)
+                results[index] = (first, second, times)
                 done += 1
                 if done % step == 0 or done == len(sources):
                     log(f"[{done}/{len(sources)}] {source.path}")

@@ -33,14 +33,18 @@ def _check_zip(path: Path) -> None:
         raise ExtractError(f"refused: .docx would unpack to {total} bytes (ratio {total // packed}:1), a zip bomb?")
 
 
-def _style_font(par, cache: dict):
-    """The paragraph style's font, looked up once per style id (python-docx
-    scans every style of the document on each `paragraph.style`)."""
+def _style(par, cache: dict):
+    """The paragraph's style, looked up once per style id (python-docx scans
+    every style of the document on each `paragraph.style`)."""
     sid = par._p.style
     if sid not in cache:
-        style = par.style
-        cache[sid] = style.font if style is not None else None
+        cache[sid] = par.style
     return cache[sid]
+
+
+def _style_font(par, cache: dict):
+    style = _style(par, cache)
+    return style.font if style is not None else None
 
 
 def _para_hints(par, cache: dict) -> tuple[bool, bool, bool]:
@@ -81,10 +85,12 @@ def read_docx(path: Path) -> Extracted:
     block = 0
     blank = False
 
+    repairs: list = []
+
     def add_paragraph(par, column: int) -> None:
         nonlocal page, blank
         bold, italic, page_break = _para_hints(par, style_cache)
-        text = par.text
+        text = _paragraph_text(par, len(lines), page, repairs, style_cache)
         if page_break and lines:
             page += 1
             blank = True
@@ -134,4 +140,44 @@ def read_docx(path: Path) -> Extracted:
             block += 1
     if not lines:
         raise ExtractError(".docx holds no text")
-    return Extracted(lines=lines, pages=page, format="docx", hard_wrapped=False, engine="python-docx")
+    return Extracted(lines=lines, pages=page, format="docx", hard_wrapped=False, engine="python-docx",
+                     repairs=repairs)
+
+
+def _style_font_name(style) -> str | None:
+    while style is not None:
+        if style.font is not None and style.font.name:
+            return style.font.name
+        style = style.base_style
+    return None
+
+
+def _paragraph_text(par, line: int, page: int, repairs: list, cache: dict) -> str:
+    """The paragraph's text, with runs set in legacy fonts (.VnTime, VNI-Times)
+    or reading as legacy text converted to Unicode, run by run."""
+    from ..models import Repair
+    from ..repair.legacy import decide, font_encoding
+    text = par.text
+    if text.isascii():
+        return text
+    style_font = _style_font_name(_style(par, cache)) or ""
+    runs = []
+    for item in par.iter_inner_content():
+        for run in (item.runs if hasattr(item, "runs") else [item]):
+            runs.append((run.text, run.font.name or style_font))
+    if "".join(t for t, _ in runs) != text:
+        runs = [(text, style_font)]          # fields, symbols ...: judge the paragraph as one run
+    if not any(font_encoding(f) for _, f in runs if f):
+        d = decide(text)
+        runs_out = [(text, d)] if d.encoding else None
+    else:
+        runs_out = [(t, decide(t, f)) for t, f in runs]
+    if not runs_out or not any(d.encoding for _, d in runs_out):
+        return text
+    out = "".join(d.text if d.encoding else t for t, d in runs_out)
+    for name in sorted({d.encoding for _, d in runs_out if d.encoding}):
+        ds = [d for _, d in runs_out if d.encoding == name]
+        repairs.append(Repair(kind="legacy", line=line, start=0, end=len(text), before=text, after=out,
+                              evidence=f"{name}: " + ds[0].evidence, confidence=min(d.confidence for d in ds),
+                              page=page, context=out[:80]))
+    return out

@@ -15,7 +15,7 @@ which the repair stage's syllable model (scripts/vnkb/repair, when it lands)
 can give through the same `Lexicon` interface.
 
 The lexicon is data: scripts/vnkb/data/syllables.tsv (made by
-scripts/tools/make_syllables.py from real legal texts).
+scripts/tools/make_ocr_lexicon.py from real legal texts).
 """
 from __future__ import annotations
 

@@ -164,6 +164,24 @@ def _plumber_page_lines(path: Path, page_index: int, page_no: int) -> list[Line]
         return _to_lines(merged, page_no)
 
 
+def convert_legacy_lines(lines: list[Line]) -> tuple[list[Line], list]:
+    """Lines set in .Vn*/VNI fonts (or reading as legacy text) -> Unicode."""
+    from dataclasses import replace
+
+    from ..models import Repair
+    from ..repair.legacy import decide
+    out, repairs = [], []
+    for n, line in enumerate(lines):
+        d = decide(line.text, line.font)
+        if d.encoding:
+            repairs.append(Repair(kind="legacy", line=n, start=0, end=len(line.text), before=line.text,
+                                  after=d.text, evidence=f"{d.encoding}: {d.evidence}", confidence=d.confidence,
+                                  page=line.page, context=d.text[:80]))
+            line = replace(line, text=d.text)
+        out.append(line)
+    return out, repairs
+
+
 def _open(path: Path):
     try:
         return pdfium.PdfDocument(str(path))
@@ -269,7 +287,8 @@ def read_pdf(path: Path, max_pages: int = 2000, sha256: str | None = None, log=N
         if empty:
             warnings.append(f"{len(empty)} of {n_pages} pages hold no text (blank or unreadable pages)")
         engine = "pdfium" + ("+tesseract" if any(s["source"] == "ocr" for s in sources) else "")
+        lines, repairs = convert_legacy_lines(lines)     # runs set in .Vn*/VNI-* fonts
         return Extracted(lines=lines, pages=n_pages, format="pdf", hard_wrapped=True,
-                         warnings=warnings, engine=engine, page_sources=sources)
+                         warnings=warnings, engine=engine, page_sources=sources, repairs=repairs)
     finally:
         doc.close()

@@ -82,18 +82,50 @@ def split_cells(raw: str) -> list[tuple[int, str]]:
     return cells
 
 
+def _legacy_lines(data: bytes, text: str, encoding: str) -> tuple[list[str], list[tuple[int, object, str]]]:
+    """Raw lines, each converted from TCVN3/VNI/VISCII when it reads as such
+    (decided per line: a file may mix encodings). Returns the lines and
+    (line number, decision, original) for every converted one."""
+    from ..repair.legacy import decide, decode_lines_bytes
+    raws = text.splitlines()
+    converted = []
+    if encoding == "cp1258":
+        byte_lines = data.splitlines()
+        if len(byte_lines) == len(raws):
+            for n, (line, decision) in enumerate(decode_lines_bytes(byte_lines)):
+                if decision is not None:
+                    converted.append((n, decision, raws[n]))
+                    raws[n] = line
+            return raws, converted
+    for n, raw in enumerate(raws):
+        decision = decide(raw)
+        if decision.encoding:
+            converted.append((n, decision, raw))
+            raws[n] = decision.text
+    return raws, converted
+
+
 def read_text(path: Path) -> Extracted:
+    from ..models import Repair
     data = path.read_bytes()
     if not data.strip():
         raise ExtractError("empty text file")
     text, encoding = decode_bytes(data)
+    raws, converted = _legacy_lines(data, text, encoding)
+    by_line = {n: (d, before) for n, d, before in converted}
     lines: list[Line] = []
+    repairs: list[Repair] = []
     blank = False
-    for n, raw in enumerate(text.splitlines()):
+    for n, raw in enumerate(raws):
         cells = split_cells(raw)
         if not cells:
             blank = True
             continue
+        if n in by_line:
+            d, before = by_line[n]
+            repairs.append(Repair(kind="legacy", line=len(lines), start=0, end=len(before), before=before.strip(),
+                                  after=raw.strip(), evidence=f"{d.encoding}: {d.evidence}",
+                                  confidence=d.confidence, context=raw.strip()[:80]))
         for column, cell in cells:
             lines.append(Line(text=cell, column=column, block=n, blank_before=blank))
             blank = False
@@ -102,8 +134,11 @@ def read_text(path: Path) -> Extracted:
     warnings = [] if encoding in ("utf-8", "utf-8-sig") else [f"decoded as {encoding}"]
     if "\ufffd" in text and "replaced" in encoding:
         warnings = [f"{text.count(chr(0xFFFD))} damaged bytes could not be decoded and are shown as �"]
+    legacy = sorted({d.encoding for _, d, _ in converted})
+    if legacy:
+        warnings.append(f"{len(converted)} dòng chuyển từ bảng mã cũ ({', '.join(legacy)}) sang Unicode")
     return Extracted(lines=lines, pages=1, format="text", hard_wrapped=looks_hard_wrapped(lines),
-                     warnings=warnings, engine=encoding)
+                     warnings=warnings, engine=encoding, repairs=repairs)
 
 
 def looks_hard_wrapped(lines: list[Line]) -> bool:

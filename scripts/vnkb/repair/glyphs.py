@@ -1,0 +1,651 @@
+"""Glyphs lost in PDF text layers, restored from evidence.
+
+A PDF font whose glyphs map to nothing loses those letters in the text layer:
+each leaves a space, and only in text set in that font ("b u cử" for "bầu cử",
+"Hội đ ng" for "Hội đồng", "năm 201 " for "năm 2019"). Such gaps cannot be
+Vietnamese: the fragments are not syllables, or a number is cut short.
+
+For letters every glyph that makes the fragments one well-formed syllable is a
+candidate; candidates are weighed by the words around them (lm.Model) and by
+the glyphs this document (and font) has lost: a glyph that explains many gaps
+and is rare in the rest of the text is the lost one. For numbers the evidence
+is another document citing the same thing in full, a known document's name,
+word statistics, and the digits this document is known to lose. A gap is
+restored only when one candidate clearly wins; otherwise it is reported and
+the text stays as it was.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..models import Repair
+from .lm import Model, shipped
+from .syllables import is_valid_syllable, syllables
+
+APPLY_AT = 0.8          # confidence needed to change the text
+_ALPHA_TAIL = re.compile(r"[^\W\d_]+$")
+_ALPHA_HEAD = re.compile(r"^[^\W\d_]+")
+_TOKEN = re.compile(r"\S+")
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass
+class Facts:
+    """What the archive states in full: numbers cited intact (canonical ->
+    where), their dates, and known documents' names."""
+    numbers: dict[str, set[str]] = field(default_factory=dict)
+    dates: dict[str, str] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _fragments() -> dict[tuple[str, str], tuple[str, ...]]:
+    """(left, right) -> glyphs g such that left + g + right is a syllable."""
+    index: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for s in syllables():
+        for i, g in enumerate(s):
+            index[(s[:i], s[i + 1:])].add(g)
+    return {k: tuple(sorted(v)) for k, v in index.items()}
+
+
+@lru_cache(maxsize=1)
+def _fragments2() -> dict[tuple[str, str], tuple[str, ...]]:
+    """(left, right) -> glyph pairs g1g2 such that left + g1g2 + right is a syllable."""
+    index: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for s in syllables():
+        for i in range(len(s) - 1):
+            if not (s[i].isascii() and s[i + 1].isascii()):
+                index[(s[:i], s[i + 2:])].add(s[i:i + 2])
+    return {k: tuple(sorted(v)) for k, v in index.items()}
+
+
+@lru_cache(maxsize=1)
+def _glyph_freq() -> dict[str, float]:
+    """Share of each lower-case letter among letters of real text (shipped table)."""
+    c: Counter = Counter()
+    for w, n in shipped().uni.items():
+        for ch in w:
+            if ch.isalpha():
+                c[ch] += n
+    total = sum(c.values()) or 1
+    return {ch: n / total for ch, n in c.items()}
+
+
+def _case_like(g: str, a: str, b: str, upper_line: bool = False) -> str:
+    """The restored glyph in the case of its neighbours (Đ NG -> ĐỒNG, H ng -> Hồng,
+    B  trưởng -> Bộ trưởng; in a line of capitals, capitals)."""
+    letters = (a[1:] if len(a) > 1 else "") + b
+    if letters and letters.isupper() or upper_line:
+        return g.upper()
+    if not a and b[:1].isupper():
+        return g.upper()
+    return g
+
+
+Option = tuple[int, int, str]     # (start, end, replacement) within the line
+
+
+@dataclass
+class Gap:
+    line: int
+    font: str
+    options: dict[Option, float]   # log score of each reading
+    glyphs: dict[Option, str]      # the glyph(s) each reading restores, in their case
+    # gaps that read as words as they stand ("ngư i", "huy  ộng", "v   các"): per
+    # reading, how much more likely it is than the text as it stands (shipped and
+    # archive counts only: the document's own counts hold the damage)
+    margin: dict[Option, float] | None = None
+    where: str = ""                # "start": a glyph lost at the start of a word
+
+    @property
+    def start(self) -> int:
+        return min(o[0] for o in self.options)
+
+    @property
+    def end(self) -> int:
+        return max(o[1] for o in self.options)
+
+
+def _neighbour_words(texts: list[str], i: int, start: int, end: int) -> tuple[str | None, str | None]:
+    """The words either side; a neighbour that is itself a fragment ("t" of
+    "t nh h nh") tells nothing and counts as none."""
+    left = _WORD.findall(texts[i][:start])
+    right = _WORD.findall(texts[i][end:])
+    if not left and i > 0:
+        left = _WORD.findall(texts[i - 1])[-1:]
+    if not right and i + 1 < len(texts):
+        right = _WORD.findall(texts[i + 1])[:1]
+
+    def useful(w: str | None) -> str | None:
+        if w is None:
+            return None
+        w = w.lower()
+        return None if len(w) <= 3 and w.isalpha() and not is_valid_syllable(w) else w
+    return useful(left[-1] if left else None), useful(right[0] if right else None)
+
+
+def scarce_glyphs(texts: list[str], fonts: list[str]) -> dict[str, set[str]]:
+    """Per font: glyphs (case counts: a font may lack "Ế" and have "ế") common
+    in Vietnamese but (nearly) absent from the text set in that font."""
+    freq = _glyph_freq()
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for text, font in zip(texts, fonts):
+        counts[font].update(ch for ch in text if ch.isalpha())
+    out: dict[str, set[str]] = defaultdict(set)
+    for font, seen in counts.items():
+        lower = sum(n for ch, n in seen.items() if not ch.isupper())
+        upper = sum(n for ch, n in seen.items() if ch.isupper())
+        for g, f in freq.items():
+            for glyph, total in ((g, lower), (g.upper(), upper)):
+                if total * f >= 4 and seen[glyph] <= 0.25 * total * f:
+                    out[font].add(glyph)
+    return out
+
+
+def _alpha_bounds(tok: re.Match, tail: bool) -> str | None:
+    """The letters at the end (tail) or start of a token, when the rest of the
+    token is an opening (before) or closing (after) mark and not a code ("K20")."""
+    t = tok.group()
+    m = (_ALPHA_TAIL if tail else _ALPHA_HEAD).search(t)
+    if not m:
+        return None
+    rest = t[:m.start()] if tail else t[m.end():]
+    if tail and rest and not rest.endswith(("(", "“", "\"", "'", "‘", "/")):
+        return None
+    if not tail and rest and rest[0].isalnum():
+        return None
+    return m.group()
+
+
+def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | None = None,
+                scarce: dict[str, set[str]] | None = None) -> list[Gap]:
+    """Every place where a lost glyph would explain the text: fragments that
+    are no syllables around one or two spaces; and, for glyphs this font lost,
+    words that would read better with one (both fragments valid)."""
+    index, index2 = _fragments(), _fragments2()
+    base = base or model
+    scarce = scarce if scarce is not None else scarce_glyphs(texts, fonts)
+    gaps = []
+    for i, text in enumerate(texts):
+        lost_here = scarce.get(fonts[i], set())
+        toks = list(_TOKEN.finditer(text))
+        letters = [ch for ch in text if ch.isalpha()]
+        upper_line = len(letters) >= 6 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
+        pairs = list(zip(toks, toks[1:]))
+        for m1, m2 in pairs:
+            k = m2.start() - m1.end()
+            a, b = _alpha_bounds(m1, True), _alpha_bounds(m2, False)
+            if k > 3 or not a or not b:
+                continue
+            a_start, a_end = m1.end() - len(a), m1.end()
+            b_start, b_end = m2.start(), m2.start() + len(b)
+            left, right = _neighbour_words(texts, i, a_start, b_end)
+            va, vb = is_valid_syllable(a), is_valid_syllable(b)
+            options: dict[Option, float] = {}
+            glyphs: dict[Option, str] = {}
+            margin: dict[Option, float] = {}
+            guarded = (va and vb) or k == 3
+
+            def offer(opt: Option, gl: str, words: list[str], base_words: list[str] | None = None,
+                      null_words: list[str] | None = None):
+                options[opt] = model.score(words, left, right)
+                glyphs[opt] = gl
+                if guarded:
+                    margin[opt] = (base.score(base_words or words, left, right)
+                                   - base.score(null_words if null_words is not None else [a.lower(), b.lower()],
+                                                left, right))
+
+            def case(g, x, y):
+                return _case_like(g, x, y, upper_line)
+
+            if k == 3:
+                # a one-glyph word lost between two words ("ở", "à"): only a glyph this font lost
+                for g in sorted(lost_here):
+                    if is_valid_syllable(g):
+                        offer((a_end, b_start, f" {g} "), g, [a.lower(), g.lower(), b.lower()])
+            elif len(a) > 6 or len(b) > 6:
+                continue
+            elif k == 1:
+                for g in index.get((a.lower(), b.lower()), ()):
+                    g = case(g, a, b)
+                    if guarded and g not in lost_here:
+                        continue
+                    offer((a_start, b_end, a + g + b), g, [(a + g + b).lower()])
+            else:
+                # a glyph lost at the end of a ("b  câu") or the start of b ("huy  ộng"),
+                # or two glyphs lost inside one word ("tr  ng")
+                for g in index.get((a.lower(), ""), ()):
+                    g = case(g, a, "")
+                    if (va or guarded) and g not in lost_here:
+                        continue
+                    offer((a_start, a_end + 1, a + g), g, [(a + g).lower(), b.lower()])
+                if not va and not vb:
+                    for gg in index2.get((a.lower(), b.lower()), ()):
+                        gg = "".join(case(g, a, b) for g in gg)
+                        offer((a_start, b_end, a + gg + b), gg, [(a + gg + b).lower()])
+            if options:
+                gaps.append(Gap(i, fonts[i], options, glyphs, margin if guarded else None))
+        # a glyph lost at the start of a word ("huy  ộng", "chủ trương,  ường", "ngành/ ịa")
+        for m2 in toks:
+            b = _alpha_bounds(m2, False)
+            if not b or not m2.group().startswith(b) or len(b) > 6:
+                continue
+            pre = text[:m2.start()]
+            if not (pre == " " or pre.endswith("  ") and pre.strip() or pre.endswith("/ ")):
+                continue
+            vb = is_valid_syllable(b)
+            nxt = _ALPHA_HEAD.match(text[m2.start() + len(b) + 1:]) if text[m2.start() + len(b):][:1] == " " else None
+            if not vb and nxt and (b.lower(), nxt.group().lower()) in index:
+                continue       # "t  ch c": "ch" is the head of the next gap ("chức"), not a word
+            left, right = _neighbour_words(texts, i, m2.start(), m2.end())
+            options, glyphs, margin = {}, {}, {}
+            cands = []
+            for g in index.get(("", b.lower()), ()):
+                g = _case_like(g, "", b, upper_line)
+                cands.append(g)
+                if g.islower() and b.islower():
+                    cands.append(g.upper())       # a capital lost at the start of a word: "Đại hội"
+            for g in cands:
+                if vb and g not in lost_here:
+                    continue
+                opt = (m2.start() - 1, m2.start() + len(b), g + b)
+                options[opt] = model.score([(g + b).lower()], left, right)
+                glyphs[opt] = g
+                if vb:
+                    margin[opt] = base.score([(g + b).lower()], left, right) - base.score([b.lower()], left, right)
+            if options:
+                gaps.append(Gap(i, fonts[i], options, glyphs, margin if vb else None, "start"))
+        # a glyph lost at the end of a word before punctuation or the line's end ("hồ s :")
+        for n, m1 in enumerate(toks):
+            nxt = toks[n + 1] if n + 1 < len(toks) else None
+            if m1.end() >= len(text) or text[m1.end()] != " ":
+                continue
+            if nxt is not None and (nxt.start() != m1.end() + 1 or nxt.group()[0] not in ".,;:)!?…"):
+                continue
+            a = _alpha_bounds(m1, True)
+            if not a or is_valid_syllable(a) or len(a) > 6 or len(a) == 1 and a.isupper():
+                continue       # "Vitamin C", "điểm D": a label, not a fragment
+            a_start = m1.end() - len(a)
+            left, right = _neighbour_words(texts, i, a_start, m1.end())
+            options, glyphs = {}, {}
+            for g in index.get((a.lower(), ""), ()):
+                g = _case_like(g, a, "", upper_line)
+                options[(a_start, m1.end() + 1, a + g)] = model.score([(a + g).lower()], left, right)
+                glyphs[(a_start, m1.end() + 1, a + g)] = g
+            if options:
+                gaps.append(Gap(i, fonts[i], options, glyphs))
+    return gaps
+
+
+def _weight(glyphs: str, weight: dict[str, float]) -> float:
+    return math.prod(weight.get(g, 0.02) for g in glyphs)
+
+
+def _posteriors(gap: Gap, weight: dict[str, float]) -> dict[Option, float]:
+    best = max(gap.options.values())
+    raw = {o: math.exp(s - best) * _weight(gap.glyphs[o], weight) for o, s in gap.options.items()}
+    total = sum(raw.values()) or 1.0
+    return {o: v / total for o, v in raw.items()}
+
+
+def lost_glyph_weights(texts: list[str], fonts: list[str], gaps: list[Gap]
+                       ) -> tuple[dict[str, dict[str, float]], dict[str, set[str]]]:
+    """Per font: how likely each glyph is to be one this text lost.
+
+    Two signals: the gaps vote for the glyphs that explain them (an EM-like
+    loop over candidate posteriors), and a glyph common in Vietnamese but
+    (nearly) absent from the text set in that font is suspect."""
+    freq = _glyph_freq()
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for text, font in zip(texts, fonts):
+        counts[font].update(ch for ch in text if ch.isalpha())
+    scarce_in = scarce_glyphs(texts, fonts)
+    weights: dict[str, dict[str, float]] = {}
+    for font, seen in counts.items():
+        total = sum(seen.values())
+        w = {}
+        for g in set(freq) | {x.upper() for x in freq} | set(seen):
+            expected = total * freq.get(g.lower(), 0.0)
+            w[g] = (0.05 + (1.0 if g in scarce_in[font] else 0.0)) / (1.0 + seen[g] / max(1.0, expected))
+        weights[font] = w
+    base = {font: dict(w) for font, w in weights.items()}
+    for _ in range(3):
+        votes: dict[str, Counter] = defaultdict(Counter)
+        for gap in gaps:
+            if gap.margin is not None:
+                continue
+            for o, p in _posteriors(gap, weights[gap.font]).items():
+                for g in gap.glyphs[o]:
+                    votes[gap.font][g] += p
+        weights = {font: {g: b + (votes[font][g] if votes[font][g] >= 1.5 else 0.0) for g, b in w.items()}
+                   for font, w in base.items()}
+    return weights, scarce_in
+
+
+MARGIN = 2.0     # log-odds a reading as words must lose by before a lost glyph is put in
+
+
+def decide_letters(texts: list[str], fonts: list[str], gaps: list[Gap], model: Model
+                   ) -> list[tuple[Gap, Option, float, str]]:
+    """(gap, best reading, confidence, evidence) for every letter gap worth
+    acting on or reporting (a gap that reads as words and shows no clear
+    case is dropped silently: it is most likely just words)."""
+    weights, scarce = lost_glyph_weights(texts, fonts, gaps)
+    votes: dict[str, Counter] = defaultdict(Counter)
+    plain: dict[str, Counter] = defaultdict(Counter)     # votes of gaps that cannot be words
+    post = []
+    for gap in gaps:
+        p = _posteriors(gap, weights[gap.font])
+        best = max(p, key=lambda o: (p[o], o))
+        for g in gap.glyphs[best]:
+            votes[gap.font][g] += 1
+            if gap.margin is None and p[best] >= 0.5:
+                plain[gap.font][g] += 1
+        post.append((gap, p, best))
+    # "huy  ộng", "của  ảng": a glyph lost only ever at the start of words ("đ")
+    # leaves no fragment that cannot be Vietnamese; the same pattern repeating is the sign
+    starts: dict[str, Counter] = defaultdict(Counter)
+    for gap, p, best in post:
+        if gap.where == "start" and gap.margin is not None and gap.margin[best] >= MARGIN \
+                and all(model.uni(w) > 0 for w in _WORD.findall(best[2].lower())):
+            for g in gap.glyphs[best]:
+                starts[gap.font][g] += 1
+    out = []
+    for gap, p, best in post:
+        gg = gap.glyphs[best]
+        n = min(votes[gap.font][g] for g in gg)
+        seen = sum(t.count(g) for t, f in zip(texts, fonts) if f == gap.font for g in gg)
+        # lost: scarce in this font's text, or the best reading of several gaps
+        # while rare elsewhere ("n" in "g và h" is neither)
+        lost = all(g in scarce[gap.font] for g in gg) or (n >= 3 and n >= 0.1 * seen)
+        attested = all(model.uni(w) > 0 for w in _WORD.findall(best[2].lower()))
+        if not lost:
+            continue       # no sign this text lost that glyph: a label ("g và h"), a name, a code
+        conf = p[best] if attested else min(p[best], 0.6)
+        # a reading that merges words needs the glyph shown lost by fragments
+        # that cannot be Vietnamese elsewhere in this font's text
+        shown = all(plain[gap.font][g] >= 2 for g in gg) or \
+            (gap.where == "start" and all(starts[gap.font][g] >= 3 for g in gg))
+        if gap.margin is not None and not (lost and attested and gap.margin[best] >= MARGIN and shown):
+            continue
+        runner = sorted(p.values())[-2] if len(p) > 1 else 0.0
+        evidence = (f"“{gg}” mất ở {n} chỗ, còn {seen} lần trong văn bản"
+                    + (f" (phông {gap.font})" if gap.font else "")
+                    + f"; “{best[2].strip()}” hợp với từ xung quanh {p[best]:.0%}"
+                    + (f", phương án kế tiếp {runner:.0%}" if len(p) > 1 else "")
+                    + ("" if attested else "; từ này chưa gặp trong thống kê"))
+        out.append((gap, best, round(conf, 3), evidence))
+    return out
+
+
+# --- numbers ----------------------------------------------------------------
+
+_SPLIT_NUMBER = re.compile(
+    r"(?<![\w/])\d[\d ]*(?:/[\d ]*)*/ ?[A-ZĐ][A-Za-zĐđ&]*(?:-[A-ZĐ][A-Za-zĐđ&]*)*")
+_YEAR3 = re.compile(r"(?<![\d/])(?P<pre>(?:năm|Năm|NĂM) +|\d{1,2} */ *\d{1,2} */ *)(?P<y>(?:19|20)\d) (?= |[.,;:)]|$)")
+_CODE_DIGIT = re.compile(r"\b(?P<code>[A-Z]{2,}-\d{1,3}) (?= |[.,;:)]|$)")
+_EMPTY_NUMBER = re.compile(r"\b(?P<w>Điều|Khoản|khoản|Chương|chương|Mục|mục)   (?=\S)")
+_PHONE = re.compile(r"(?:Điện thoại|điện thoại|ĐT|Tel|Fax)\s*:?\s*(?P<num>\d[\d.]*\d\.? \d[\d.]*)")
+
+
+def _canonical(text: str) -> str | None:
+    from ..cite.find import NUMBER, _code_parts, canonical_number
+    m = NUMBER.search(text)
+    if not m or m.start() != 0:
+        return None
+    return canonical_number(m["num"], _code_parts(m["code"]), m["nyear"])[0]
+
+
+def _fills(pattern: str, digits: str) -> list[str]:
+    """Every way of putting a digit of `digits` at each "_" of pattern."""
+    out = [""]
+    for ch in pattern:
+        out = [o + d for o in out for d in digits] if ch == "_" else [o + ch for o in out]
+        if len(out) > 2000:
+            return []
+    return out
+
+
+def number_gaps(texts: list[str], facts: Facts, model: Model) -> tuple[list[tuple], list[tuple]]:
+    """(confirmed, open) number gaps. confirmed: (line, start, end, after, conf, evidence);
+    open: (line, start, end, pattern, note) to fill with the lost digit, or report."""
+    confirmed, open_ = [], []
+    names = [(n, re.sub(r"\d", "_", n)) for n in facts.names if re.search(r"\d{4}$", n)]
+    for i, text in enumerate(texts):
+        taken: list[tuple[int, int]] = []
+        for m in _SPLIT_NUMBER.finditer(text):
+            s = m.group()
+            code_at = re.search(r"/ ?[A-ZĐ]", s).start()
+            numeric, code = s[:code_at], s[code_at:].replace(" ", "")
+            # digits split by a space, or a year cut to three digits; not a
+            # deviant spacing like "12 /KH-UBND"
+            if not (re.search(r"\d \d", numeric) or re.search(r"/ ?\d{3} $", numeric)):
+                continue
+            # each space inside the numeric part (not the one before the code) is a lost digit
+            pattern = re.sub(r"(?<=[\d/]) (?=[\d/])", "_", numeric.rstrip()) + ("_" if numeric.endswith(" ") and not numeric.endswith("/ ") else "")
+            pattern = pattern.replace(" ", "")
+            known = sorted({f for f in _fills(pattern, "0123456789") if (_canonical(f + code) or "") in facts.numbers})
+            if len(known) == 1:
+                num = _canonical(known[0] + code)
+                where = ", ".join(sorted(facts.numbers[num]))
+                confirmed.append((i, m.start(), m.start() + len(s), known[0] + code, 0.97,
+                                  f"số {num} được dẫn đầy đủ ở: {where}"))
+                taken.append((m.start(), m.end()))
+                date = facts.dates.get(num)
+                rest = text[m.end():]
+                dm = re.match(r"(?P<pre> *ngày *\d{1,2} */ *\d{1,2} */ *)(?P<y>\d{3}) (?= |[.,;:)]|$)", rest)
+                if date and dm and date[:3] == dm["y"]:
+                    a = m.end() + dm.start("y")
+                    confirmed.append((i, a, a + 4, date[:4], 0.95, f"ngày ban hành của {num} là {date}"))
+                    taken.append((a, a + 4))
+            else:
+                open_.append((i, m.start(), m.start() + len(s), None,
+                              "số văn bản thiếu chữ số" + (f", {len(known)} số đã biết khớp" if known else "")))
+                taken.append((m.start(), m.end()))
+        for m in _YEAR3.finditer(text):
+            a = m.start("y")
+            if any(s <= a < e for s, e in taken):
+                continue
+            before = text[:a]
+            hits = sorted({name for name, _ in names
+                           if before.rstrip().lower().endswith(name[:-4].rstrip().lower()) and name[-4:-1] == m["y"]})
+            if len(hits) == 1:
+                confirmed.append((i, a, a + 4, hits[0][-4:], 0.95, f"tên văn bản đã biết: “{hits[0]}”"))
+            elif hits:     # "Bộ luật Lao động năm 2012" and "... năm 2019": the lost digit decides
+                open_.append((i, a, a + 4, m["y"] + "_", "năm thiếu chữ số cuối; tên văn bản đã biết: "
+                              + ", ".join(f"“{h}”" for h in hits), tuple(h[-4:] for h in hits)))
+            else:
+                open_.append((i, a, a + 4, m["y"] + "_", "năm thiếu chữ số cuối"))
+            taken.append((a, a + 4))
+        for m in _CODE_DIGIT.finditer(text):
+            code = m["code"]
+            stem, digits = code.split("-", 1)
+            backed = [d for d in "0123456789" if model.bi(stem.lower(), digits + d) > 0]
+            if len(backed) == 1:
+                confirmed.append((i, m.start(), m.end(), code + backed[0], 0.9,
+                                  f"“{code + backed[0]}” có trong thống kê từ, không chữ số nào khác"))
+            else:
+                open_.append((i, m.start(), m.end(), code + "_", "mã thiếu chữ số"))
+        for m in _EMPTY_NUMBER.finditer(text):
+            a = m.end("w") + 1
+            open_.append((i, a - 1, a + 2, " _ ", f"“{m['w']}” không có số"))
+        for m in _PHONE.finditer(text):
+            open_.append((i, m.start("num"), m.end("num"), None, "số điện thoại có khoảng trống"))
+    return confirmed, open_
+
+
+_NUMBER_WORDS = ("Điều", "khoản", "Khoản", "Mục", "Chương", "điểm")
+_DIGIT_SITE = re.compile(
+    r"(?<=\d) (?=\d)|(?<=\d) (?=/)|(?<=/) (?=\d)|(?<=/\d) (?=[ .,;:)]|$)|(?<=/\d\d) (?=[ .,;:)]|$)"
+    r"|(?<=/\d\d\d) (?=[ .,;:)]|$)"
+    # "Điều   Luật" (a one-digit number lost), "Điều  ." (lost before a full stop)
+    + "".join(f"|(?<=\\b{w}  ) (?=\\S)" for w in _NUMBER_WORDS)
+    + "".join(f"|(?<=\\b{w} ) (?=[.,;:)])" for w in _NUMBER_WORDS)
+    # "số  3/2022", "ngày  7/9": the first digit lost
+    + "".join(f"|(?<=\\b{w} ) (?=\\d)" for w in _NUMBER_WORDS + ("số", "ngày", "tháng", "năm")))
+_THOUSANDS = re.compile(r"\d{1,3}(?: \d{3})+(?!\d)")
+
+
+def scarce_digits(texts: list[str], fonts: list[str]) -> dict[str, list[str]]:
+    """Per font: digits (nearly) absent from that font's text while the others
+    are common (a font that maps a digit to nothing)."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for text, font in zip(texts, fonts):
+        counts[font].update(ch for ch in text if ch.isdigit())
+    out = {}
+    for font, seen in counts.items():
+        total = sum(seen.values())
+        if total >= 20:
+            out[font] = [d for d in "0123456789" if seen[d] <= max(1, 0.005 * total)]
+    return out
+
+
+def _plausible(chunk: str) -> bool:
+    """A filled number chunk that reads as a possible date or year."""
+    for m in re.finditer(r"(?<!\d)(\d+)/(\d+)/(\d{4})(?!\d)", chunk):
+        d, mo, y = int(m[1]), int(m[2]), int(m[3])
+        if not (1 <= d <= 31 and 1 <= mo <= 12 and 1945 <= y <= 2099):
+            return False
+    for m in re.finditer(r"(?<![\d/])(\d{4})(?![\d/])|/(\d{4})/", chunk):
+        y = int(m[1] or m[2])
+        if not 1945 <= y <= 2099:
+            return False
+    return True
+
+
+def digit_sites(texts: list[str], fonts: list[str], taken: dict[int, list[tuple[int, int]]]
+                ) -> list[tuple[int, int, int, str, float, str]]:
+    """Digits lost in fonts that lack them: (line, start, end, after, confidence, evidence)."""
+    scarce = scarce_digits(texts, fonts)
+    years = Counter(m for t in texts for m in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", t))
+    year = years.most_common(1)[0][0] if years else None
+    out = []
+    for i, (text, font) in enumerate(zip(texts, fonts)):
+        digits = scarce.get(font)
+        if not digits or len(digits) > 3:
+            continue
+        sites = [m.start() for m in _DIGIT_SITE.finditer(text)
+                 if not any(s <= m.start() < e for s, e in taken.get(i, []))
+                 and not any(t.start() <= m.start() < t.end() for t in _THOUSANDS.finditer(text))]
+        # group the sites of one number ("1 /6/ 0 5") and fill them together
+        groups: list[list[int]] = []
+        for pos in sites:
+            if groups and re.fullmatch(r"[\d/. ]*", text[groups[-1][-1]:pos]) and pos - groups[-1][-1] <= 8:
+                groups[-1].append(pos)
+            else:
+                groups.append([pos])
+        for g in groups:
+            a = g[0]
+            while a > 0 and (text[a - 1].isdigit() or text[a - 1] in "/."):
+                a -= 1
+            b = g[-1] + 1
+            while b < len(text) and (text[b].isdigit() or text[b] in "/"):
+                b += 1
+            fills = []
+            for combo in _fills("_" * len(g), "".join(digits)):
+                chunk = list(text[a:b])
+                for pos, d in zip(g, combo):
+                    chunk[pos - a] = d
+                fills.append("".join(chunk))
+            ok = [f for f in fills if _plausible(f)]
+            conf = 0.85 if len(digits) == 1 else 0.8
+            if len(ok) > 1 and year:
+                # several dates fit: the one in the document's own year, if only one is
+                near = [f for f in ok if re.search(rf"(?<!\d){year}(?!\d)", f)]
+                if len(near) == 1:
+                    ok, conf = near, 0.8
+            if len(ok) == 1 and ok[0] != text[a:b]:
+                out.append((i, a, b, ok[0], conf, f"phông {font or '(không rõ)'} thiếu chữ số "
+                            + ", ".join(f"“{d}”" for d in digits) + " (gần như không gặp trong phần văn bản dùng phông này)"))
+    # one fitting number could be a stray space ("ngày 16 /3/2015"): a font that
+    # lost a digit shows it in several places
+    per_font = Counter(fonts[i] for i, *_ in out)
+    return [o for o in out if per_font[fonts[o[0]]] >= 2]
+
+
+def lost_digit(texts: list[str], confirmed: list[tuple]) -> tuple[str | None, str]:
+    """The one digit this document loses, when every confirmed number repair
+    restored the same digit and that digit is scarce in the rest of the text."""
+    used = Counter()
+    for i, a, b, after, conf, _ in confirmed:
+        before = texts[i][a:b]
+        for x, y in zip(before.ljust(len(after)), after):
+            if x != y and y.isdigit():
+                used[y] += 1
+        if len(after) > len(before):
+            used.update(ch for ch in after[len(before.rstrip()):] if ch.isdigit())
+    if len(used) != 1:
+        return None, ""
+    d, n = next(iter(used.items()))
+    seen = Counter(ch for t in texts for ch in t if ch.isdigit())
+    others = [seen[x] for x in "0123456789" if x != d]
+    mean = sum(others) / len(others)
+    if n >= 2 and seen[d] <= 0.25 * mean:
+        return d, f"chữ số “{d}” mất ở {n} chỗ đã xác minh, chỉ còn {seen[d]} lần trong văn bản"
+    return None, ""
+
+
+def repair_glyphs(texts: list[str], fonts: list[str], model: Model, facts: Facts
+                  ) -> tuple[list[str], list[Repair]]:
+    """Restore lost glyphs in the lines of one document (texts as NFC, spaces
+    as extracted). Returns the new texts and every repair or reported spot;
+    span offsets refer to the input texts."""
+    edits: dict[int, list[tuple[int, int, str, Repair]]] = defaultdict(list)
+
+    def add(i, a, b, after, kind, evidence, conf, applied):
+        r = Repair(kind=kind, line=i, start=a, end=b, before=texts[i][a:b], after=after,
+                   evidence=evidence, confidence=round(conf, 3), applied=applied)
+        edits[i].append((a, b, after, r))
+
+    confirmed, open_ = number_gaps(texts, facts, model)
+    for i, a, b, after, conf, ev in confirmed:
+        add(i, a, b, after, "number", ev, conf, True)
+    taken: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for i, a, b, *_ in confirmed:
+        taken[i].append((a, b))
+    if len(set(fonts)) > 1:      # per-font digit loss needs font runs (PDF)
+        for i, a, b, after, conf, ev in digit_sites(texts, fonts, taken):
+            add(i, a, b, after, "number", ev, conf, True)
+            taken[i].append((a, b))
+    digit, why = lost_digit(texts, confirmed)
+    for i, a, b, pattern, note, *choices in open_:
+        if any(a < e and s < b for s, e in taken[i]):
+            continue
+        after = pattern.replace("_", digit) if pattern and digit else None
+        if after and choices and after not in choices[0]:
+            after = None
+        if after:
+            if pattern.strip() == "_":
+                after = " " + digit + " "
+            add(i, a, b, after, "number", f"{note}; {why}", 0.9 if choices else 0.85, True)
+        else:
+            add(i, a, b, texts[i][a:b], "number", note + ": để nguyên, cần người xem", 0.0, False)
+    base = Model(model.layers[1][0]) if len(model.layers) > 1 else model
+    gaps = letter_gaps(texts, fonts, model, base, scarce_glyphs(texts, fonts))
+    for gap, (a, b, after), conf, ev in decide_letters(texts, fonts, gaps, model):
+        applied = conf >= APPLY_AT
+        add(gap.line, a, b, after if applied else texts[gap.line][a:b],
+            "glyph", ev if applied else f"{ev}; gợi ý “{after.strip()}”, để nguyên", conf, applied)
+
+    out = list(texts)
+    repairs: list[Repair] = []
+    for i, items in edits.items():
+        # overlapping readings: the most confident applied one wins
+        kept: list = []
+        for e in sorted(items, key=lambda e: (not e[3].applied, -e[3].confidence, e[0], e[1])):
+            if any(e[0] < k[1] and k[0] < e[1] for k in kept):
+                continue
+            kept.append(e)
+        kept.sort(key=lambda e: (e[0], e[1]))
+        text = texts[i]
+        for a, b, after, r in reversed(kept):
+            if r.applied:
+                text = text[:a] + after + text[b:]
+        out[i] = text
+        repairs.extend(r for _, _, _, r in kept)
+    repairs.sort(key=lambda r: (r.line, r.start))
+    return out, repairs
