@@ -30,6 +30,6 @@ def test_changed_original_is_redone_and_matches_a_clean_build(tmp_path):
     txt.write_bytes(txt.read_bytes() + "\nBổ sung: gửi báo cáo trước ngày 20/6.\n".encode())
     inc = build(src, tmp_path / "docs", index_dir=tmp_path / "index", cache_dir=cache)
     assert inc.cached == 3 and inc.index_stats.updated >= 1
-    clean = build(src, tmp_path / "clean", index_dir=tmp_path / "clean-index")
+    build(src, tmp_path / "clean", index_dir=tmp_path / "clean-index")
     assert _files(tmp_path / "docs") == _files(tmp_path / "clean")
     assert any("Bổ sung: gửi báo cáo" in doc.text for doc in inc.documents)

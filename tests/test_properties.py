@@ -10,7 +10,6 @@ deterministically (each was fixed; the example keeps it fixed).
 """
 from __future__ import annotations
 
-import codecs
 import html
 import io
 import random

@@ -8,7 +8,6 @@ from __future__ import annotations
 import gzip
 import os
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -51,16 +50,8 @@ EXTERNAL_PREFIXES = ("http://", "https://", "mailto:", "tel:", "data:")
 
 
 def mkdocs_build(dest: Path) -> subprocess.CompletedProcess:
-    """The site as `kb.py build` makes it: `mkdocs build --strict` (a real
-    subprocess) then the post-build steps (Pagefind), into dest."""
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from vnkb.site import SiteError, build_site
-    os.environ.setdefault("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
-    try:
-        build_site(ROOT, dest, quiet=True)
-    except SiteError as exc:
-        return subprocess.CompletedProcess(args=["build_site"], returncode=1, stdout="", stderr=str(exc))
-    return subprocess.CompletedProcess(args=["build_site"], returncode=0, stdout="", stderr="")
+    from kbtest import build_site_into
+    return build_site_into(dest)
 
 
 def _check_build(proc: subprocess.CompletedProcess, dest: Path) -> None:

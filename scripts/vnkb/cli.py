@@ -86,7 +86,7 @@ def cmd_search(args) -> int:
     if args.json:
         print(json.dumps(res.__dict__, ensure_ascii=False, indent=1))
         return 0
-    print(f"{res.total} kết quả" + (f" (gần đúng)" if res.loose else ""))
+    print(f"{res.total} kết quả" + (" (gần đúng)" if res.loose else ""))
     if res.suggestion:
         print(f"Có phải bạn muốn tìm: {res.suggestion}")
     for i, hit in enumerate(res.hits, 1):

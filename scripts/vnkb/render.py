@@ -21,10 +21,8 @@ from .markdown import front_matter, inline, link, rich, table
 from .models import Attachment, Document, FileResult, Heading
 from .parse.outline import as_heading
 from .parse.patterns import SUBJECT_LETTER as P_SUBJECT_LETTER
-from .publish import calendar as cal
 from .publish import graph, template
-from .publish.citeform import document_citation, entry_citation
-from .publish.paths import page_url
+from .publish.citeform import document_citation
 from .search.browser import attachment_filters, document_filters, entry_filters, filter_options, search_block
 from .vntext import fold, slugify
 

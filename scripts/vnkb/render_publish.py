@@ -11,7 +11,6 @@ from .publish import catalog, template
 from .publish.citeform import document_citation
 from .render import (API_DIR, CALENDAR_DIR, CALENDAR_FILE, COMPARE_PAGE, RESOLVER_DIR, Placed, anchor, rel,
                      vn_date)
-from .vntext import fold
 
 CHANGE_VI = {"same": "giữ nguyên", "renamed": "đổi tên", "added": "thêm mới", "removed": "bỏ đi"}
 
