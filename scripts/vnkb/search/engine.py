@@ -239,13 +239,14 @@ def build_query(pq: ParsedQuery, loose: bool = False) -> Q.Query:
         fixed = must[len(pq.terms):]
         return Q.And([Q.Or(must[: len(pq.terms)])] + fixed) if fixed else Q.Or(must[: len(pq.terms)])
     query = Q.And(must) if len(must) > 1 else must[0]
+    # Optional boosts, read only for documents the query matched: a document
+    # ranks a little above its attachments and registry entries, and the words
+    # next to each other rank higher (the query itself is evaluated once).
+    boosts: list[Q.Query] = [Q.Term("kind", "van_ban", boost=2.0)]
     if len(pq.terms) > 1:
-        # the words next to each other rank higher
         words = [fold(t) for t in pq.terms]
-        query = Q.Or([query, Q.And([query, Q.Phrase("title", words, boost=4.0)]),
-                      Q.And([query, Q.Phrase("body", words, boost=2.0)])])
-    # a document ranks a little above its attachments and registry entries
-    return Q.AndMaybe(query, Q.Term("kind", "van_ban", boost=2.0))
+        boosts += [Q.Phrase("title", words, boost=4.0), Q.Phrase("body", words, boost=2.0)]
+    return Q.AndMaybe(query, Q.Or(boosts))
 
 
 @dataclass
