@@ -20,13 +20,13 @@ from .cite import archive_findings, cite_document, cited_by, document_findings, 
 from .discover import discover, override_path
 from .extract import ExtractError, extract
 from .models import Document, Extracted, FileResult, SourceFile
-from .normalize import normalize, normalize_text
+from .normalize import normalize
 from .overrides import OverrideError, apply_override, load_override
 from .parse import make_title, parse
 from .publish import aliases as url_aliases
 from .publish.paths import page_url
 from .render import GENERATED_DIRS, place_documents, render_all, report_page, target_page
-from .repair.context import archive_context
+from .repair.context import context_from
 from .workers import Limits, run_files
 
 MANIFEST = ".kb-manifest.json"
@@ -221,7 +221,7 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
                                            reason=f"same content as {seen[source.sha256]}", sha256=source.sha256)))
             continue
         seen[source.sha256] = source.path
-        key = cache.key("read:" + source.sha256, None)
+        key = cache.key("read2:" + source.sha256, None)
         hit = cache.get(key)
         if hit is not None:
             extracted, failed = hit
@@ -246,8 +246,8 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
 
     # The archive's evidence for text repair: its words and the numbers it cites in full.
     t = time.perf_counter()
-    context = archive_context([(s.path, [normalize_text(line.text) for line in x.lines])
-                               for s, (x, _) in zip(sources, reads) if x is not None])
+    # read results are ((extracted, evidence), None) or (None, failed)
+    context = context_from([(s.path, x[1]) for s, (x, _) in zip(sources, reads) if x is not None])
     fingerprint = context_fingerprint(context)
     out.timings["archive"] = time.perf_counter() - t
 
@@ -256,10 +256,11 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
     # evidence is unchanged.
     t = time.perf_counter()
     jobs, slots = [], []
-    for source, (extracted, failed) in zip(sources, reads):
-        if extracted is None:
+    for source, (read, failed) in zip(sources, reads):
+        if read is None:
             slots.append((None, failed, {}))
             continue
+        extracted = read[0]
         ov = override_path(root, source)
         key = cache.key("doc:" + source.sha256, ov.read_bytes() if ov.is_file() else None)
         hit = cache.get(key)

@@ -35,12 +35,19 @@ _CONTEXT = None      # the archive's repair evidence, inherited by forked worker
 
 
 def _read_one(root: Path, source: SourceFile, log):
-    """Pass 1: extract only -> (extracted or None, failed result or None, times)."""
+    """Pass 1: extract, and the document's share of the archive's repair
+    evidence -> ((extracted, evidence) or None, failed result or None, times)."""
     from .extract import ExtractError, extract
+    from .normalize import normalize_text
+    from .repair.context import document_evidence
     t = time.perf_counter()
     try:
         extracted = extract(root / source.path, source, log=log)
-        return extracted, None, {"extract": time.perf_counter() - t}
+        times = {"extract": time.perf_counter() - t}
+        t = time.perf_counter()
+        evidence = document_evidence([normalize_text(line.text) for line in extracted.lines])
+        times["evidence"] = time.perf_counter() - t
+        return (extracted, evidence), None, times
     except ExtractError as exc:
         reason = str(exc)
     except MemoryError:

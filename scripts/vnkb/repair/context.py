@@ -7,6 +7,7 @@ pure function of (file, context), and the context does not depend on order.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -39,19 +40,37 @@ def default_context() -> RepairContext:
     return RepairContext(Counts(), known_facts())
 
 
-def archive_context(documents: list[tuple[str, list[str]]]) -> RepairContext:
-    """documents: (source path, normalized line texts) of every original."""
+def document_evidence(lines: list[str]) -> tuple[Counts, list[tuple[str, str | None]]]:
+    """What one document adds to the archive's evidence: its word counts and the
+    numbers it cites in full (with their dates, in text order). A pure function
+    of the document, so the build computes it with the reading and caches it."""
     from ..cite.find import find_in_line
+    counts = Counts()
+    cited: list[tuple[str, str | None]] = []
+    for text in lines:
+        counts.add_line(text)
+        for c in find_in_line(text, None):
+            if c.kind == "number" and c.number and c.status != "incomplete" \
+                    and not any("damaged" in f for f in c.flags):
+                cited.append((c.number, c.issued_date))
+    return counts, cited
+
+
+def context_from(evidence: list[tuple[str, tuple[Counts, list]]]) -> RepairContext:
+    """The archive's evidence from each document's (path, document_evidence)."""
     base = known_facts()
     facts = Facts({k: set(v) for k, v in base.numbers.items()}, dict(base.dates), list(base.names))
-    counts = Counts()
-    for path, lines in sorted(documents):
-        for text in lines:
-            counts.add_line(text)
-            for c in find_in_line(text, None):
-                if c.kind == "number" and c.number and c.status != "incomplete" \
-                        and not any("damaged" in f for f in c.flags):
-                    facts.numbers.setdefault(c.number, set()).add(path)
-                    if c.issued_date and c.number not in facts.dates:
-                        facts.dates[c.number] = c.issued_date
-    return RepairContext(counts, facts)
+    uni, bi = Counter(), Counter()
+    for path, (counts, cited) in sorted(evidence, key=lambda item: item[0]):
+        uni.update(counts.uni)
+        bi.update(counts.bi)
+        for number, date in cited:
+            facts.numbers.setdefault(number, set()).add(path)
+            if date and number not in facts.dates:
+                facts.dates[number] = date
+    return RepairContext(Counts(uni, bi), facts)
+
+
+def archive_context(documents: list[tuple[str, list[str]]]) -> RepairContext:
+    """documents: (source path, normalized line texts) of every original."""
+    return context_from([(path, document_evidence(lines)) for path, lines in documents])
