@@ -12,7 +12,6 @@ import io
 import multiprocessing as mp
 import random
 import re
-import zipfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -116,6 +115,8 @@ def write_txt(doc: dict) -> bytes:
 
 def write_docx(doc: dict) -> bytes:
     import docx
+
+    from .publish.template import deterministic_zip
     d = docx.Document()
     header = d.add_table(rows=0, cols=2)
     rows = as_lines(doc)
@@ -131,16 +132,7 @@ def write_docx(doc: dict) -> bytes:
     d.core_properties.author = ""
     import datetime as dt
     d.core_properties.created = d.core_properties.modified = dt.datetime(2020, 1, 1)
-    buf = io.BytesIO()
-    d.save(buf)
-    # re-zip with fixed timestamps: same input, same bytes
-    out = io.BytesIO()
-    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in sorted(src.namelist()):
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(info, src.read(name))
-    return out.getvalue()
+    return deterministic_zip(d)             # same input, same bytes
 
 
 _FONTS = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ..vntext import collapse_spaces, fold
+from ..vntext import collapse_spaces
 from . import patterns as P
 from .lexicon import organs
 from .organ import canonical_prefix, is_organ_phrase, strip_parenthetical
@@ -51,7 +51,3 @@ def province_hint(texts: list[str]) -> str | None:
     for t in texts:
         counts.update(provinces_in(t))
     return counts.most_common(1)[0][0] if counts else None
-
-
-def folded(text: str | None) -> str:
-    return fold(text or "")

@@ -118,11 +118,6 @@ def parse_template(lines: list[str], title: str = "") -> Template:
     return t
 
 
-def outline_lines(t: Template) -> list[str]:
-    """The headings as they appear in the .docx (the test reads them back)."""
-    return [f"{s.marker} {s.title}" for s in t.sections]
-
-
 # --- .docx --------------------------------------------------------------------
 
 def _no_borders(table) -> None:
@@ -275,10 +270,10 @@ def template_docx(t: Template, *, title: str, subject: str, when: str | None, so
     cp.language = "vi-VN"
     cp.created = cp.modified = cp.last_printed = when_dt
     cp.revision = 1
-    return _deterministic_zip(doc)
+    return deterministic_zip(doc)
 
 
-def _deterministic_zip(doc) -> bytes:
+def deterministic_zip(doc) -> bytes:
     """Re-zip python-docx's output with fixed entry times, attributes and order."""
     buf = io.BytesIO()
     doc.save(buf)
