@@ -154,7 +154,7 @@ def _alpha_bounds(tok: re.Match, tail: bool) -> str | None:
     if not m:
         return None
     rest = t[:m.start()] if tail else t[m.end():]
-    if tail and rest and not rest.endswith(("(", "“", "\"", "'", "‘", "/")):
+    if tail and rest and not rest.endswith(("(", "“", "\"", "'", "‘", "/", "<", "[", "«", "*")):
         return None
     if not tail and rest and rest[0].isalnum():
         return None
@@ -235,7 +235,7 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
             if not b or not m2.group().startswith(b) or len(b) > 6:
                 continue
             pre = text[:m2.start()]
-            if not (pre == " " or pre.endswith("  ") and pre.strip() or pre.endswith("/ ")):
+            if not (pre == " " or pre.endswith("  ") and pre.strip() or pre.endswith(("/ ", "( ", "“ "))):
                 continue
             vb = is_valid_syllable(b)
             nxt = _ALPHA_HEAD.match(text[m2.start() + len(b) + 1:]) if text[m2.start() + len(b):][:1] == " " else None
@@ -259,12 +259,14 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
                     margin[opt] = base.score([(g + b).lower()], left, right) - base.score([b.lower()], left, right)
             if options:
                 gaps.append(Gap(i, fonts[i], options, glyphs, margin if vb else None, "start"))
-        # a glyph lost at the end of a word before punctuation or the line's end ("hồ s :")
+        # a glyph lost at the end of a word before punctuation, a number or the
+        # line's end ("hồ s :", "Nghị định s  92/2017", "kinh t  - xã hội")
         for n, m1 in enumerate(toks):
             nxt = toks[n + 1] if n + 1 < len(toks) else None
             if m1.end() >= len(text) or text[m1.end()] != " ":
                 continue
-            if nxt is not None and (nxt.start() != m1.end() + 1 or nxt.group()[0] not in ".,;:)!?…"):
+            if nxt is not None and not (nxt.start() == m1.end() + 1 and nxt.group()[0] in ".,;:)!?…"
+                                        or nxt.start() == m1.end() + 2 and not nxt.group()[0].isalpha()):
                 continue
             a = _alpha_bounds(m1, True)
             if not a or is_valid_syllable(a) or len(a) > 6 or len(a) == 1 and a.isupper():
@@ -478,29 +480,103 @@ def number_gaps(texts: list[str], facts: Facts, model: Model) -> tuple[list[tupl
     return confirmed, open_
 
 
-_NUMBER_WORDS = ("Điều", "khoản", "Khoản", "Mục", "Chương", "điểm")
-_DIGIT_SITE = re.compile(
-    r"(?<=\d) (?=\d)|(?<=\d) (?=/)|(?<=/) (?=\d)|(?<=/\d) (?=[ .,;:)]|$)|(?<=/\d\d) (?=[ .,;:)]|$)"
-    r"|(?<=/\d\d\d) (?=[ .,;:)]|$)"
-    # "Điều   Luật" (a one-digit number lost), "Điều  ." (lost before a full stop)
-    + "".join(f"|(?<=\\b{w}  ) (?=\\S)" for w in _NUMBER_WORDS)
-    + "".join(f"|(?<=\\b{w} ) (?=[.,;:)])" for w in _NUMBER_WORDS)
-    # "số  3/2022", "ngày  7/9": the first digit lost
-    + "".join(f"|(?<=\\b{w} ) (?=\\d)" for w in _NUMBER_WORDS + ("số", "ngày", "tháng", "năm")))
+# words a number follows; not "ngày", "tháng", "số": forms leave those blank
+# on purpose ("ngày    tháng    năm 2025", "Số:      /QĐ-UBND")
+_NUMBER_WORDS = re.compile(r"(?:^|\s)(?:Điều|khoản|Khoản|Mục|mục|Chương|chương|điểm|Bước|bước)$")
+
+
+def _fragment_before(text: str, a: int) -> bool:
+    """The letters just before position a are a piece of a word, not a word
+    ("s" of "s   6" where "số 16" lost its "ố" and its "1")."""
+    m = _ALPHA_TAIL.search(text[:a])
+    return bool(m) and not is_valid_syllable(m.group())
+
+
+def _fragment_after(text: str, b: int) -> bool:
+    """The letters from position b are a piece of a Vietnamese word that lost
+    its first letter ("iều" of "khoản 2  iều"), not a unit ("m", "kg")."""
+    m = _ALPHA_HEAD.match(text[b:])
+    return bool(m) and not m.group().isascii() and not is_valid_syllable(m.group())
+
+
+def digit_positions(text: str) -> list[int]:
+    """Spaces of a line that stand where a digit was lost, from the run of
+    spaces and what is either side of it. A font that maps a digit to nothing
+    leaves one space per digit: "1 /202 /NĐ-CP", "58/ 0 4/QH15", "( 28)",
+    "năm  0  ." (2025 without its 2s), " . Kết quả" (list number "1."),
+    "sau 1  giờ" (16), "khoản   Điều" (a one-digit number lost). Blanks that
+    forms leave on purpose ("ngày   /   /2025") are not gaps."""
+    out: list[int] = []
+    if text.strip() == "" and 0 < len(text) <= 3:
+        return list(range(len(text)))          # a table cell holding only a lost number
+
+    def digit(k: int) -> bool:
+        return 0 <= k < len(text) and text[k].isdigit() or k in out
+
+    for m in re.finditer(r" +", text):
+        a, b = m.span()
+        n = b - a
+        left = text[a - 1] if a else "^"
+        right = text[b] if b < len(text) else "$"
+        lnum, rnum = digit(a - 1), right.isdigit()
+        after_digit = digit(a - 2)              # "58/ 0", "1. 3"
+        # a decimal comma opens a number only after a digit already known lost
+        # (" , 85" for "0,085"); "1, 2" is a list
+        opens = left in "(^" or left in "/." and after_digit or left == "," and a - 2 in out
+        if (lnum or opens) and (rnum or right == "/" and (lnum or after_digit)):
+            out.extend(range(a, b))             # inside a number, or opening one
+        elif (lnum or left == "/" and after_digit) and (right in ".,;:%)" or right == "$"):
+            out.extend(range(a, b))             # closing one
+        elif left in "^(" and right in ".,)" and n <= 2:
+            out.extend(range(a, b))             # a list number: " . Kết quả", "( ) Điều chỉnh"
+        elif n < 2:
+            continue
+        elif lnum:
+            if not _fragment_after(text, b):
+                out.extend(range(a, b - 1))     # lost at the end, then the separating space
+        elif left in ",." and after_digit and not right.isspace():
+            out.extend(range(a, b - 1))         # a decimal lost: "47,  nghìn" (47,5)
+        elif rnum:
+            # the separating space, then lost at the start ("năm  0" for 2025);
+            # after a word piece the first space is its lost letter ("s  92")
+            out.extend(range(a + 1 + _fragment_before(text, a), b))
+        elif _NUMBER_WORDS.search(text[:a]) and (n >= 3 or right in ".,;:)$"):
+            out.extend(range(a + 1, b - 1 if n >= 3 else b))   # "khoản   Điều", "Điều  ."
+    return out
+
+
 _THOUSANDS = re.compile(r"\d{1,3}(?: \d{3})+(?!\d)")
 
 
-def scarce_digits(texts: list[str], fonts: list[str]) -> dict[str, list[str]]:
-    """Per font: digits (nearly) absent from that font's text while the others
-    are common (a font that maps a digit to nothing)."""
+@lru_cache(maxsize=1)
+def _digit_freq() -> dict[str, float]:
+    """Share of each digit among the digits of real text (shipped table):
+    dates make 0, 1 and 2 common, 7, 8 and 9 rare."""
+    c: Counter = Counter({d: 1 for d in "0123456789"})
+    for w, n in shipped().uni.items():
+        c.update({ch: n for ch in w if ch.isdigit()})
+    total = sum(c.values())
+    return {d: c[d] / total for d in "0123456789"}
+
+
+STRONG_DIGIT = 6.0     # a digit the text would hold this many times, absent: lost, not chance
+
+
+def scarce_digits(texts: list[str], fonts: list[str]) -> dict[str, dict[str, float]]:
+    """Per font: digits (nearly) absent from that font's text, each with how
+    many times the text would hold it (the weight of the evidence: a rare "7"
+    absent from 20 digits is chance, a "2" absent from 40 is a lost glyph)."""
+    freq = _digit_freq()
     counts: dict[str, Counter] = defaultdict(Counter)
     for text, font in zip(texts, fonts):
         counts[font].update(ch for ch in text if ch.isdigit())
     out = {}
     for font, seen in counts.items():
         total = sum(seen.values())
-        if total >= 20:
-            out[font] = [d for d in "0123456789" if seen[d] <= max(1, 0.005 * total)]
+        lost = {d: round(total * f, 1) for d, f in freq.items()
+                if total * f >= 2.5 and seen[d] <= 0.05 * total * f}
+        if lost:
+            out[font] = lost
     return out
 
 
@@ -525,12 +601,15 @@ def digit_sites(texts: list[str], fonts: list[str], taken: dict[int, list[tuple[
     year = years.most_common(1)[0][0] if years else None
     out = []
     for i, (text, font) in enumerate(zip(texts, fonts)):
-        digits = scarce.get(font)
-        if not digits or len(digits) > 3:
+        lost = scarce.get(font)
+        if not lost or len(lost) > 3:
             continue
-        sites = [m.start() for m in _DIGIT_SITE.finditer(text)
-                 if not any(s <= m.start() < e for s, e in taken.get(i, []))
-                 and not any(t.start() <= m.start() < t.end() for t in _THOUSANDS.finditer(text))]
+        # try the digits whose absence is strong evidence first, then all
+        strong = "".join(sorted(d for d, e in lost.items() if e >= STRONG_DIGIT))
+        tiers = [t for t in (strong, "".join(sorted(lost))) if t]
+        thousands = [t.span() for t in _THOUSANDS.finditer(text)]
+        sites = [k for k in digit_positions(text)
+                 if not any(s <= k < e for s, e in taken.get(i, []) + thousands)]
         # group the sites of one number ("1 /6/ 0 5") and fill them together
         groups: list[list[int]] = []
         for pos in sites:
@@ -545,26 +624,36 @@ def digit_sites(texts: list[str], fonts: list[str], taken: dict[int, list[tuple[
             b = g[-1] + 1
             while b < len(text) and (text[b].isdigit() or text[b] in "/"):
                 b += 1
-            fills = []
-            for combo in _fills("_" * len(g), "".join(digits)):
-                chunk = list(text[a:b])
-                for pos, d in zip(g, combo):
-                    chunk[pos - a] = d
-                fills.append("".join(chunk))
-            ok = [f for f in fills if _plausible(f)]
-            conf = 0.85 if len(digits) == 1 else 0.8
-            if len(ok) > 1 and year:
-                # several dates fit: the one in the document's own year, if only one is
-                near = [f for f in ok if re.search(rf"(?<!\d){year}(?!\d)", f)]
-                if len(near) == 1:
-                    ok, conf = near, 0.8
-            if len(ok) == 1 and ok[0] != text[a:b]:
-                out.append((i, a, b, ok[0], conf, f"phông {font or '(không rõ)'} thiếu chữ số "
-                            + ", ".join(f"“{d}”" for d in digits) + " (gần như không gặp trong phần văn bản dùng phông này)"))
+            # "10  ến": the digit lost after 10 and the letter lost before "ến"
+            # both claim the space between them; the edit spans it so that
+            # the more confident of the two readings wins
+            span_end = b + 1 if b == g[-1] + 1 and text[b:b + 1] == " " else b
+            for digits in tiers:
+                fills = []
+                for combo in _fills("_" * len(g), digits):
+                    chunk = list(text[a:b])
+                    for pos, d in zip(g, combo):
+                        chunk[pos - a] = d
+                    fills.append("".join(chunk))
+                ok = [f for f in fills if _plausible(f)]
+                conf = 0.85 if len(digits) == 1 else 0.8
+                if len(ok) > 1 and year:
+                    # several dates fit: the one in the document's own year, if only one is
+                    near = [f for f in ok if re.search(rf"(?<!\d){year}(?!\d)", f)]
+                    if len(near) == 1:
+                        ok, conf = near, 0.8
+                if len(ok) == 1 and ok[0] != text[a:b]:
+                    strong_fill = digits == strong
+                    out.append((i, a, span_end, ok[0] + text[b:span_end], conf + 0.05 * strong_fill, f"phông {font or '(không rõ)'} thiếu chữ số "
+                                + ", ".join(f"“{d}”" for d in digits)
+                                + " (gần như không gặp trong phần văn bản dùng phông này)"))
+                if ok:
+                    break
     # one fitting number could be a stray space ("ngày 16 /3/2015"): a font that
-    # lost a digit shows it in several places
+    # lost a digit shows it in several places, unless its absence is itself
+    # strong evidence
     per_font = Counter(fonts[i] for i, *_ in out)
-    return [o for o in out if per_font[fonts[o[0]]] >= 2]
+    return [o for o in out if per_font[fonts[o[0]]] >= 2 or o[4] >= 0.9]
 
 
 def lost_digit(texts: list[str], confirmed: list[tuple]) -> tuple[str | None, str]:
@@ -589,6 +678,51 @@ def lost_digit(texts: list[str], confirmed: list[tuple]) -> tuple[str | None, st
     return None, ""
 
 
+@lru_cache(maxsize=1)
+def _known_codes() -> frozenset[str]:
+    """Type codes (Decree 30 Phụ lục III) and issuer codes of document numbers."""
+    from ..cite.lexicon import citation_data
+    from ..parse.lexicon import doc_types
+    return frozenset(doc_types()["by_code"]) | frozenset(citation_data()["issuers"])
+
+
+# a space inside the code of a number ("1509/Q -UBND", "13/2023/N -CP") or an
+# upper-case abbreviation ("TT H ND tỉnh"): a capital lost, most often "Đ"
+_CODE_HEAD = re.compile(r"(?:(?<=\d/)|(?<![\w/-]))[A-ZĐ][A-Za-zĐ]{0,4}$")
+_CODE_TAIL = re.compile(r"^(?P<part>-|[A-ZĐ][A-Za-zĐ]{0,5}(?![\w]))")
+
+
+def code_gaps(texts: list[str], fonts: list[str], lost: dict[str, set[str]]
+              ) -> list[tuple[int, int, int, str, float, str]]:
+    """Capitals lost inside the codes of numbers and abbreviations: the one
+    lost capital of this font that makes a known code of the fragments either
+    side. (line, start, end, after, confidence, evidence)."""
+    known = _known_codes()
+    out = []
+    for i, (text, font) in enumerate(zip(texts, fonts)):
+        caps = sorted(g for g in lost.get(font, ()) if g.isupper())
+        if not caps:
+            continue
+        for sp in re.finditer(r"(?<=[A-Za-zĐ]) (?=[-A-ZĐ])", text):
+            k = sp.start()
+            head = _CODE_HEAD.search(text[:k])
+            tail = _CODE_TAIL.match(text[k + 1:])
+            if not head or not tail or head.group() in known:
+                continue
+            after_number = text[head.start() - 1:head.start()] == "/"
+            part = tail["part"]
+            if part == "-" and not after_number:
+                continue
+            word = head.group() + "{}" + ("" if part == "-" else part)
+            fits = [g for g in caps if word.format(g) in known]
+            if len(fits) == 1:
+                a, b = head.start(), k + 1 + (0 if part == "-" else len(part))
+                after = head.group() + fits[0] + text[k + 1:b]
+                out.append((i, a, b, after, 0.9, f"“{word.format(fits[0])}”: mã đã biết; "
+                            f"phông {font or '(không rõ)'} thiếu “{fits[0]}”"))
+    return out
+
+
 def repair_glyphs(texts: list[str], fonts: list[str], model: Model, facts: Facts
                   ) -> tuple[list[str], list[Repair]]:
     """Restore lost glyphs in the lines of one document (texts as NFC, spaces
@@ -611,6 +745,11 @@ def repair_glyphs(texts: list[str], fonts: list[str], model: Model, facts: Facts
         for i, a, b, after, conf, ev in digit_sites(texts, fonts, taken):
             add(i, a, b, after, "number", ev, conf, True)
             taken[i].append((a, b))
+    scarce = scarce_glyphs(texts, fonts)
+    for i, a, b, after, conf, ev in code_gaps(texts, fonts, scarce):
+        if not any(a < e and s < b for s, e in taken[i]):
+            add(i, a, b, after, "glyph", ev, conf, True)
+            taken[i].append((a, b))
     digit, why = lost_digit(texts, confirmed)
     for i, a, b, pattern, note, *choices in open_:
         if any(a < e and s < b for s, e in taken[i]):
@@ -625,7 +764,7 @@ def repair_glyphs(texts: list[str], fonts: list[str], model: Model, facts: Facts
         else:
             add(i, a, b, texts[i][a:b], "number", note + ": để nguyên, cần người xem", 0.0, False)
     base = Model(model.layers[1][0]) if len(model.layers) > 1 else model
-    gaps = letter_gaps(texts, fonts, model, base, scarce_glyphs(texts, fonts))
+    gaps = letter_gaps(texts, fonts, model, base, scarce)
     for gap, (a, b, after), conf, ev in decide_letters(texts, fonts, gaps, model):
         applied = conf >= APPLY_AT
         add(gap.line, a, b, after if applied else texts[gap.line][a:b],
