@@ -195,3 +195,21 @@ def test_repairs_change_only_their_spans(lines, glyphs, fonts):
         else:
             assert r.after == r.before
     assert rebuilt == out
+
+
+@pytest.mark.parametrize("text,lost,after", [
+    ("Quyết định số 1509/Q -UBND ngày 01/7/2024", {"Đ"}, "1509/QĐ-UBND"),
+    ("Nghị định 13/2023/N -CP về bảo vệ dữ liệu", {"Đ"}, "13/2023/NĐ-CP"),
+    ("- TT Tỉnh ủy, TT H ND tỉnh;", {"Đ"}, "TT HĐND tỉnh"),
+    ("Quyết định số 1509/Q -UBND", {"Ô"}, None),      # no lost capital makes a known code
+    ("Điểm A B của khoản 2", {"Đ"}, None),            # "AĐB" is no code
+])
+def test_code_gaps(text, lost, after):
+    from vnkb.repair.glyphs import code_gaps
+    got = code_gaps([text], ["F"], {"F": lost})
+    if after is None:
+        assert got == []
+    else:
+        (i, a, b, repl, conf, _), = got
+        fixed = text[:a] + repl + text[b:]
+        assert after in fixed and len(fixed) == len(text) and conf >= 0.8

@@ -99,7 +99,7 @@ class Gap:
     # reading, how much more likely it is than the text as it stands (shipped and
     # archive counts only: the document's own counts hold the damage)
     margin: dict[Option, float] | None = None
-    where: str = ""                # "start": a glyph lost at the start of a word
+    where: str = ""                # "start": a glyph lost at the start of a word; "word": a one-glyph word
 
     @property
     def start(self) -> int:
@@ -197,7 +197,11 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
                 if guarded:
                     margin[opt] = (base.score(base_words or words, left, right)
                                    - base.score(null_words if null_words is not None else [a.lower(), b.lower()],
-                                                left, right))
+                                                left, right)
+                                   # a reading with one more word pays for that word's
+                                   # probability; the text as it stands pays for its
+                                   # three spaces, which words do not leave
+                                   + (SPACE_RUN if k == 3 else 0.0))
 
             def case(g, x, y):
                 return _case_like(g, x, y, upper_line)
@@ -228,7 +232,8 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
                         gg = "".join(case(g, a, b) for g in gg)
                         offer((a_start, b_end, a + gg + b), gg, [(a + gg + b).lower()])
             if options:
-                gaps.append(Gap(i, fonts[i], options, glyphs, margin if guarded else None))
+                gaps.append(Gap(i, fonts[i], options, glyphs, margin if guarded else None,
+                                "word" if k == 3 else ""))
         # a glyph lost at the start of a word ("huy  ộng", "chủ trương,  ường", "ngành/ ịa")
         for m2 in toks:
             b = _alpha_bounds(m2, False)
@@ -250,8 +255,7 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
                 if g.islower() and b.islower():
                     cands.append(g.upper())       # a capital lost at the start of a word: "Đại hội"
             for g in cands:
-                if vb and g not in lost_here:
-                    continue
+                # a glyph not shown lost in this font must win by a decisive margin (decide_letters)
                 opt = (m2.start() - 1, m2.start() + len(b), g + b)
                 options[opt] = model.score([(g + b).lower()], left, right)
                 glyphs[opt] = g
@@ -269,8 +273,9 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
                                         or nxt.start() == m1.end() + 2 and not nxt.group()[0].isalpha()):
                 continue
             a = _alpha_bounds(m1, True)
-            if not a or is_valid_syllable(a) or len(a) > 6 or len(a) == 1 and a.isupper():
-                continue       # "Vitamin C", "điểm D": a label, not a fragment
+            if not a or is_valid_syllable(a) or len(a) > 6 or \
+                    len(a) == 1 and a.isupper() and not (nxt is not None and nxt.group()[0] == ":"):
+                continue       # "Vitamin C", "điểm D": a label, not a fragment; "S :" is "Số:"
             a_start = m1.end() - len(a)
             left, right = _neighbour_words(texts, i, a_start, m1.end())
             options, glyphs = {}, {}
@@ -329,33 +334,39 @@ def lost_glyph_weights(texts: list[str], fonts: list[str], gaps: list[Gap]
 
 
 MARGIN = 2.0     # log-odds a reading as words must lose by before a lost glyph is put in
+DECISIVE = 6.0   # ... and by which it needs no other sign that the glyph was lost
+SPACE_RUN = 5.0  # log-odds against three spaces between two words of running text
 
 
-def decide_letters(texts: list[str], fonts: list[str], gaps: list[Gap], model: Model
-                   ) -> list[tuple[Gap, Option, float, str]]:
+def decide_letters(texts: list[str], fonts: list[str], gaps: list[Gap], model: Model,
+                   vote_gaps: list[Gap] | None = None) -> list[tuple[Gap, Option, float, str]]:
     """(gap, best reading, confidence, evidence) for every letter gap worth
     acting on or reporting (a gap that reads as words and shows no clear
-    case is dropped silently: it is most likely just words)."""
-    weights, scarce = lost_glyph_weights(texts, fonts, gaps)
+    case is dropped silently: it is most likely just words). texts are the
+    lines as extracted; vote_gaps, when given, are the gaps that weigh which
+    glyphs were lost (those of the text as extracted, for a second pass)."""
+    vote_gaps = gaps if vote_gaps is None else vote_gaps
+    weights, scarce = lost_glyph_weights(texts, fonts, vote_gaps)
     votes: dict[str, Counter] = defaultdict(Counter)
     plain: dict[str, Counter] = defaultdict(Counter)     # votes of gaps that cannot be words
-    post = []
-    for gap in gaps:
+    # "huy  ộng", "của  ảng": a glyph lost only ever at the start of words ("đ")
+    # leaves no fragment that cannot be Vietnamese; the same pattern repeating is the sign
+    starts: dict[str, Counter] = defaultdict(Counter)
+    for gap in vote_gaps:
         p = _posteriors(gap, weights[gap.font])
         best = max(p, key=lambda o: (p[o], o))
         for g in gap.glyphs[best]:
             votes[gap.font][g] += 1
             if gap.margin is None and p[best] >= 0.5:
                 plain[gap.font][g] += 1
-        post.append((gap, p, best))
-    # "huy  ộng", "của  ảng": a glyph lost only ever at the start of words ("đ")
-    # leaves no fragment that cannot be Vietnamese; the same pattern repeating is the sign
-    starts: dict[str, Counter] = defaultdict(Counter)
-    for gap, p, best in post:
-        if gap.where == "start" and gap.margin is not None and gap.margin[best] >= MARGIN \
+        if gap.where in ("start", "word") and gap.margin is not None and gap.margin[best] >= MARGIN \
                 and all(model.uni(w) > 0 for w in _WORD.findall(best[2].lower())):
             for g in gap.glyphs[best]:
                 starts[gap.font][g] += 1
+    post = []
+    for gap in gaps:
+        p = _posteriors(gap, weights[gap.font])
+        post.append((gap, p, max(p, key=lambda o: (p[o], o))))
     out = []
     for gap, p, best in post:
         gg = gap.glyphs[best]
@@ -365,14 +376,22 @@ def decide_letters(texts: list[str], fonts: list[str], gaps: list[Gap], model: M
         # while rare elsewhere ("n" in "g và h" is neither)
         lost = all(g in scarce[gap.font] for g in gg) or (n >= 3 and n >= 0.1 * seen)
         attested = all(model.uni(w) > 0 for w in _WORD.findall(best[2].lower()))
-        if not lost:
+        # a word far likelier with a glyph this font never shows (" y ban nhân
+        # dân" -> "Ủy ban") is its own evidence
+        decisive = gap.margin is not None and seen == 0 and attested and gap.margin[best] >= DECISIVE
+        if not lost and not decisive:
             continue       # no sign this text lost that glyph: a label ("g và h"), a name, a code
-        conf = p[best] if attested else min(p[best], 0.6)
+        # "điều"/"Điều" read the same to the word model: the case is the font's
+        # (the weights pick it), the confidence is that of the word
+        pw = sum(v for o, v in p.items() if o[:2] == best[:2] and o[2].lower() == best[2].lower())
+        conf = pw if attested else min(pw, 0.6)
         # a reading that merges words needs the glyph shown lost by fragments
         # that cannot be Vietnamese elsewhere in this font's text
         shown = all(plain[gap.font][g] >= 2 for g in gg) or \
-            (gap.where == "start" and all(starts[gap.font][g] >= 3 for g in gg))
-        if gap.margin is not None and not (lost and attested and gap.margin[best] >= MARGIN and shown):
+            (gap.where == "start" and all(starts[gap.font][g] >= 3 for g in gg)) or \
+            (gap.where == "word" and all(starts[gap.font][g] >= 2 for g in gg))
+        if gap.margin is not None and not decisive and \
+                not (lost and attested and gap.margin[best] >= MARGIN and shown):
             continue
         runner = sorted(p.values())[-2] if len(p) > 1 else 0.0
         evidence = (f"“{gg}” mất ở {n} chỗ, còn {seen} lần trong văn bản"
@@ -485,6 +504,9 @@ def number_gaps(texts: list[str], facts: Facts, model: Model) -> tuple[list[tupl
 _NUMBER_WORDS = re.compile(r"(?:^|\s)(?:Điều|khoản|Khoản|Mục|mục|Chương|chương|điểm|Bước|bước)$")
 
 
+_DATED_MONTH = re.compile(r"\b[Nn]gày +\d[\d ]* +tháng$")
+
+
 def _fragment_before(text: str, a: int) -> bool:
     """The letters just before position a are a piece of a word, not a word
     ("s" of "s   6" where "số 16" lost its "ố" and its "1")."""
@@ -523,7 +545,7 @@ def digit_positions(text: str) -> list[int]:
         # a decimal comma opens a number only after a digit already known lost
         # (" , 85" for "0,085"); "1, 2" is a list
         opens = left in "(^" or left in "/." and after_digit or left == "," and a - 2 in out
-        if (lnum or opens) and (rnum or right == "/" and (lnum or after_digit)):
+        if (lnum or opens or left == "/") and rnum or (lnum or opens) and right == "/" and (lnum or after_digit):
             out.extend(range(a, b))             # inside a number, or opening one
         elif (lnum or left == "/" and after_digit) and (right in ".,;:%)" or right == "$"):
             out.extend(range(a, b))             # closing one
@@ -540,11 +562,14 @@ def digit_positions(text: str) -> list[int]:
             # the separating space, then lost at the start ("năm  0" for 2025);
             # after a word piece the first space is its lost letter ("s  92")
             out.extend(range(a + 1 + _fragment_before(text, a), b))
+        elif n in (3, 4) and _DATED_MONTH.search(text[:a]) and right.isalpha():
+            out.extend(range(a + 1, b - 1))     # "ngày 21 tháng    năm": a form leaves no month blank after a day
         elif _NUMBER_WORDS.search(text[:a]) and (n >= 3 or right in ".,;:)$"):
             out.extend(range(a + 1, b - 1 if n >= 3 else b))   # "khoản   Điều", "Điều  ."
     return out
 
 
+_NUMBER_TOKEN = re.compile(r"\d+(?:[./,]\d+)*")
 _THOUSANDS = re.compile(r"\d{1,3}(?: \d{3})+(?!\d)")
 
 
@@ -593,12 +618,21 @@ def _plausible(chunk: str) -> bool:
     return True
 
 
+def _fits_word(before: str, chunk: str) -> bool:
+    """A filled number that the word before it allows: "tháng 1..12", "ngày 1..31"."""
+    m = re.search(r"\b(tháng|ngày)\s+$", before, re.IGNORECASE)
+    if not m or not chunk.isdigit():
+        return True
+    return 1 <= int(chunk) <= (12 if m[1].lower() == "tháng" else 31)
+
+
 def digit_sites(texts: list[str], fonts: list[str], taken: dict[int, list[tuple[int, int]]]
                 ) -> list[tuple[int, int, int, str, float, str]]:
     """Digits lost in fonts that lack them: (line, start, end, after, confidence, evidence)."""
     scarce = scarce_digits(texts, fonts)
     years = Counter(m for t in texts for m in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", t))
     year = years.most_common(1)[0][0] if years else None
+    intact = {x for t in texts for x in _NUMBER_TOKEN.findall(t)}
     out = []
     for i, (text, font) in enumerate(zip(texts, fonts)):
         lost = scarce.get(font)
@@ -635,8 +669,14 @@ def digit_sites(texts: list[str], fonts: list[str], taken: dict[int, list[tuple[
                     for pos, d in zip(g, combo):
                         chunk[pos - a] = d
                     fills.append("".join(chunk))
-                ok = [f for f in fills if _plausible(f)]
+                ok = [f for f in fills if _plausible(f) and _fits_word(text[:a], f)]
                 conf = 0.85 if len(digits) == 1 else 0.8
+                if len(ok) > 1:
+                    # several fit: the one whose numbers the document states intact
+                    # elsewhere ("2017" in another font's lines), if only one is
+                    stated = [f for f in ok if all(x in intact for x in _NUMBER_TOKEN.findall(f))]
+                    if len(stated) == 1:
+                        ok, conf = stated, 0.8
                 if len(ok) > 1 and year:
                     # several dates fit: the one in the document's own year, if only one is
                     near = [f for f in ok if re.search(rf"(?<!\d){year}(?!\d)", f)]
@@ -765,10 +805,35 @@ def repair_glyphs(texts: list[str], fonts: list[str], model: Model, facts: Facts
             add(i, a, b, texts[i][a:b], "number", note + ": để nguyên, cần người xem", 0.0, False)
     base = Model(model.layers[1][0]) if len(model.layers) > 1 else model
     gaps = letter_gaps(texts, fonts, model, base, scarce)
-    for gap, (a, b, after), conf, ev in decide_letters(texts, fonts, gaps, model):
+    first = decide_letters(texts, fonts, gaps, model)
+    for gap, (a, b, after), conf, ev in first:
         applied = conf >= APPLY_AT
         add(gap.line, a, b, after if applied else texts[gap.line][a:b],
             "glyph", ev if applied else f"{ev}; gợi ý “{after.strip()}”, để nguyên", conf, applied)
+    # further passes: a word next to another damaged one ("v  s  tiến b " for
+    # "vì sự tiến bộ") is judged again once its neighbours are whole; only where
+    # the passes before kept lengths, so offsets still refer to the input
+    done: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    decided = first
+    for _ in range(2):
+        for gap, (a, b, after), conf, _ in decided:
+            if conf >= APPLY_AT:
+                done[gap.line].append((a, b, after))
+        mended = list(texts)
+        for i, spans in done.items():
+            if all(len(after) == b - a for a, b, after in spans):
+                t = texts[i]
+                for a, b, after in spans:
+                    t = t[:a] + after + t[b:]
+                mended[i] = t
+        again = [g for g in letter_gaps(mended, fonts, model, base, scarce)
+                 if mended[g.line] is not texts[g.line]
+                 and not any(g.start < b and a < g.end for a, b, _ in done[g.line])]
+        decided = [d for d in decide_letters(texts, fonts, again, model, gaps) if d[2] >= APPLY_AT]
+        for gap, (a, b, after), conf, ev in decided:
+            add(gap.line, a, b, after, "glyph", ev + "; sau khi các từ bên cạnh được khôi phục", conf, True)
+        if not decided:
+            break
 
     out = list(texts)
     repairs: list[Repair] = []
