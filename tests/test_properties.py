@@ -168,6 +168,15 @@ def test_fold_is_stable_and_markless(text):
 
 
 @SETTINGS
+@given(text=st.one_of(st.text(), any_text, st.text(VI_LETTERS + " “”…–"), st.text(VI_LETTERS, min_size=400)))
+def test_fold_fast_paths_agree_with_the_reference(text):
+    # the translate table and the regex are speed-ups of NFD + drop marks + NFC
+    from vnkb.vntext import _strip_marks_slow, strip_marks
+    assert strip_marks(text) == _strip_marks_slow(text)
+    assert fold(text) == _strip_marks_slow(unicodedata.normalize("NFC", text)).casefold()
+
+
+@SETTINGS
 @given(text=st.text(VI_LETTERS + DIGITS + " .,-"))
 def test_fold_is_case_insensitive_on_vietnamese(text):
     assert fold(text.upper()) == fold(text) == fold(text.lower())

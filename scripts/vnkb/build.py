@@ -12,6 +12,7 @@ import json
 import pickle
 import shutil
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -314,10 +315,15 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
             pages[p.original] = (root / p.doc.source["path"]).read_bytes()
     manifest: dict[str, dict] = {}
     by_path = {p.doc.source["path"]: p for p in placed}
+    under: dict[str, list[str]] = defaultdict(list)     # folder -> the files below it
+    for f in pages:
+        for k in range(len(f)):
+            if f[k] == "/":
+                under[f[:k]].append(f)
     for r in out.results:
         p = by_path.get(r.path)
         if p is not None:
-            files = sorted({f for f in pages if f.startswith(p.dir + "/")} | {p.original})
+            files = sorted(set(under.get(p.dir, ())) | {p.original})
             r.outputs = files
             manifest[r.path] = {"sha256": r.sha256, "id": p.id, "outputs": files}
         elif r.status == "failed" and r.path in previous:

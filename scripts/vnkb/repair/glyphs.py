@@ -162,15 +162,18 @@ def _alpha_bounds(tok: re.Match, tail: bool) -> str | None:
 
 
 def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | None = None,
-                scarce: dict[str, set[str]] | None = None) -> list[Gap]:
+                scarce: dict[str, set[str]] | None = None, only: set[int] | None = None) -> list[Gap]:
     """Every place where a lost glyph would explain the text: fragments that
     are no syllables around one or two spaces; and, for glyphs this font lost,
-    words that would read better with one (both fragments valid)."""
+    words that would read better with one (both fragments valid). only: the
+    line numbers to look at (all by default)."""
     index, index2 = _fragments(), _fragments2()
     base = base or model
     scarce = scarce if scarce is not None else scarce_glyphs(texts, fonts)
     gaps = []
     for i, text in enumerate(texts):
+        if only is not None and i not in only:
+            continue
         lost_here = scarce.get(fonts[i], set())
         toks = list(_TOKEN.finditer(text))
         letters = [ch for ch in text if ch.isalpha()]
@@ -339,14 +342,15 @@ SPACE_RUN = 5.0  # log-odds against three spaces between two words of running te
 
 
 def decide_letters(texts: list[str], fonts: list[str], gaps: list[Gap], model: Model,
-                   vote_gaps: list[Gap] | None = None) -> list[tuple[Gap, Option, float, str]]:
+                   vote_gaps: list[Gap] | None = None, weighed: tuple | None = None
+                   ) -> list[tuple[Gap, Option, float, str]]:
     """(gap, best reading, confidence, evidence) for every letter gap worth
     acting on or reporting (a gap that reads as words and shows no clear
     case is dropped silently: it is most likely just words). texts are the
     lines as extracted; vote_gaps, when given, are the gaps that weigh which
     glyphs were lost (those of the text as extracted, for a second pass)."""
     vote_gaps = gaps if vote_gaps is None else vote_gaps
-    weights, scarce = lost_glyph_weights(texts, fonts, vote_gaps)
+    weights, scarce = weighed or lost_glyph_weights(texts, fonts, vote_gaps)
     votes: dict[str, Counter] = defaultdict(Counter)
     plain: dict[str, Counter] = defaultdict(Counter)     # votes of gaps that cannot be words
     # "huy  ộng", "của  ảng": a glyph lost only ever at the start of words ("đ")
@@ -805,7 +809,8 @@ def repair_glyphs(texts: list[str], fonts: list[str], model: Model, facts: Facts
             add(i, a, b, texts[i][a:b], "number", note + ": để nguyên, cần người xem", 0.0, False)
     base = Model(model.layers[1][0]) if len(model.layers) > 1 else model
     gaps = letter_gaps(texts, fonts, model, base, scarce)
-    first = decide_letters(texts, fonts, gaps, model)
+    weighed = lost_glyph_weights(texts, fonts, gaps)
+    first = decide_letters(texts, fonts, gaps, model, weighed=weighed)
     for gap, (a, b, after), conf, ev in first:
         applied = conf >= APPLY_AT
         add(gap.line, a, b, after if applied else texts[gap.line][a:b],
@@ -826,10 +831,10 @@ def repair_glyphs(texts: list[str], fonts: list[str], model: Model, facts: Facts
                 for a, b, after in spans:
                     t = t[:a] + after + t[b:]
                 mended[i] = t
-        again = [g for g in letter_gaps(mended, fonts, model, base, scarce)
-                 if mended[g.line] is not texts[g.line]
-                 and not any(g.start < b and a < g.end for a, b, _ in done[g.line])]
-        decided = [d for d in decide_letters(texts, fonts, again, model, gaps) if d[2] >= APPLY_AT]
+        changed = {i for i in done if mended[i] is not texts[i]}
+        again = [g for g in letter_gaps(mended, fonts, model, base, scarce, changed)
+                 if not any(g.start < b and a < g.end for a, b, _ in done[g.line])]
+        decided = [d for d in decide_letters(texts, fonts, again, model, gaps, weighed) if d[2] >= APPLY_AT]
         for gap, (a, b, after), conf, ev in decided:
             add(gap.line, a, b, after, "glyph", ev + "; sau khi các từ bên cạnh được khôi phục", conf, True)
         if not decided:
