@@ -33,3 +33,21 @@ def test_changed_original_is_redone_and_matches_a_clean_build(tmp_path):
     build(src, tmp_path / "clean", index_dir=tmp_path / "clean-index")
     assert _files(tmp_path / "docs") == _files(tmp_path / "clean")
     assert any("Bổ sung: gửi báo cáo" in doc.text for doc in inc.documents)
+
+
+def test_a_new_original_leaves_other_repairs_cached_and_matches_a_clean_build(tmp_path):
+    # 002's repair consulted the archive's counts; a new short notice does not
+    # change the values it looked up, so 002 is reused, and the result is still
+    # what a clean build gives
+    src = tmp_path / "src"
+    shutil.copytree(SOURCE_DOCS, src)
+    cache = tmp_path / "cache"
+    first = build(src, tmp_path / "docs", index_dir=tmp_path / "index", cache_dir=cache)
+    assert any(d.repairs for d in first.documents)
+    (src / "004_thong_bao.txt").write_text(
+        "THÔNG BÁO\nLịch trực Tết Nguyên đán\nVăn phòng: xe ô tô, phòng họp tầng hai; bảo vệ cổng chính.\n",
+        encoding="utf-8")
+    inc = build(src, tmp_path / "docs", index_dir=tmp_path / "index", cache_dir=cache)
+    assert inc.cached == 4
+    build(src, tmp_path / "clean", index_dir=tmp_path / "clean-index")
+    assert _files(tmp_path / "docs") == _files(tmp_path / "clean")

@@ -26,8 +26,9 @@ from .overrides import OverrideError, apply_override, load_override
 from .parse import make_title, parse
 from .publish import aliases as url_aliases
 from .publish.paths import page_url
-from .render import GENERATED_DIRS, place_documents, render_all, report_page, target_page
-from .repair.context import context_from
+from .render import GENERATED_DIRS, Context, place_documents, render_all, report_page, target_page
+from .render_registry import entry_key
+from .repair.context import context_from, deps_hold
 from .workers import Limits, run_files
 
 MANIFEST = ".kb-manifest.json"
@@ -253,8 +254,8 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
     out.timings["archive"] = time.perf_counter() - t
 
     # Pass 2: normalize (with repair), parse, cite. A cached model is reused when
-    # its repair did not need the archive (no repair spots) or the archive's
-    # evidence is unchanged.
+    # the archive's evidence is unchanged, or holds the same values for every
+    # word, pair and number its repair looked up (repair.context.Recorder).
     t = time.perf_counter()
     jobs, slots = [], []
     for source, (read, failed) in zip(sources, reads):
@@ -266,7 +267,7 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
         key = cache.key("doc:" + source.sha256, ov.read_bytes() if ov.is_file() else None)
         hit = cache.get(key)
         if hit is not None and hit[0] is not None and hit[0].source["path"] == source.path \
-                and (not hit[0].repairs or hit[3] == fingerprint):
+                and (hit[3] == fingerprint or deps_hold(hit[4], context)):
             slots.append(hit[:3])
             out.cached += 1
         else:
@@ -275,9 +276,10 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
     fresh = iter(run_files(root, jobs, limits, log, job="process", context=context))
     for slot in slots:
         if isinstance(slot, str):
-            doc, result, times = next(fresh)
+            first, result, times = next(fresh)
+            doc, deps = first if first is not None else (None, None)
             if "time limit" not in result.reason and "crashed" not in result.reason:
-                cache.put(slot, (doc, result, times, fingerprint))
+                cache.put(slot, (doc, result, times, fingerprint, deps))
             for k, v in times.items():
                 out.timings[k] = out.timings.get(k, 0.0) + v
         else:
@@ -295,9 +297,16 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
     citers = cited_by(placed)
     keys = {p.id: render_key(p, citers.get(p.id, [])) for p in placed}
     key_file = cache_dir / "render-keys.json" if cache_dir else None
-    current = _current_pages(placed, keys, previous, docs_dir, _load_json(key_file))
+    old_keys = _load_json(key_file)
+    current = _current_pages(placed, keys, previous, docs_dir, old_keys)
+    # registry entries whose page on disk was made from the same inputs
+    ctx = Context.of(placed, entries)
+    for eid, e in entries.items():
+        keys["entry:" + eid] = entry_key(e, ctx, keys)
+    current_entries = {eid for eid in entries if old_keys.get("entry:" + eid) == keys["entry:" + eid]
+                       and (docs_dir / target_page(eid)).is_file()}
     try:
-        rendered = render_all(placed, entries, citers, out.findings, skip=current)
+        rendered = render_all(placed, entries, citers, out.findings, skip=current, skip_entries=current_entries)
     except Exception:
         # One document's text broke a page: find it, leave it out, publish the rest.
         placed = _drop_unrenderable(placed, out)
@@ -305,8 +314,12 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
         citers = cited_by(placed)
         out.findings = [f for p in placed for f in document_findings(p.id, p.doc)] + archive_findings(entries)
         rendered = render_all(placed, entries, citers, out.findings, skip=current)
+        current_entries = set()
+        keys = {k: v for k, v in keys.items() if not k.startswith("entry:")}
     pages: dict[str, bytes | None] = {path: text.encode("utf-8") if isinstance(text, str) else text
                                       for path, text in rendered.items()}
+    for eid in current_entries:
+        pages[target_page(eid)] = None
     for p in placed:
         if p.id in current:           # unchanged: its files on disk stay as they are
             for f in previous[p.doc.source["path"]]["outputs"]:

@@ -2,8 +2,11 @@
 indexes by type and issuer, and the data-quality page."""
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections import defaultdict
 
+from .cache import code_version
 from .markdown import front_matter, inline, link, table
 from .publish import graph
 from .publish.citeform import entry_citation
@@ -38,7 +41,7 @@ def entry_page(entry, placed_by_id: dict[str, Placed], ctx: Context | None = Non
         p = placed_by_id[m.citing_id]
         pin = f" ({inline(m.citation.pin)})" if m.citation.pin else ""
         parts.append(f"- {link(m.citing_title, rel(page, p.page))}{pin}: “{inline(m.citation.sentence)}”")
-    related = [(other, f"cùng được {n} văn bản dẫn chiếu", []) for other, n in graph.co_cited(entry.id, ctx.targets)]
+    related = [(other, f"cùng được {n} văn bản dẫn chiếu", []) for other, n in graph.co_cited(entry.id, ctx.targets, citing=ctx.cited_by.get(entry.id, set()))]
     section = relations_section(page, entry.label, entry.id, ctx, used, entry.citing, [], related)
     if section:
         parts.append("\n" + section)
@@ -64,10 +67,26 @@ def _index(entries: list, key, page: str, title: str) -> str:
     return "\n".join(parts)
 
 
-def registry_pages(placed: list[Placed], entries: dict, ctx: Context | None = None) -> dict[str, str]:
+def entry_key(entry, ctx: Context, doc_keys: dict[str, str]) -> str:
+    """What an entry's page depends on: its mentions, the render keys of the
+    documents citing it (their titles and places), and the labels of the
+    entries cited alongside it."""
+    co = graph.co_cited(entry.id, ctx.targets, citing=ctx.cited_by.get(entry.id, set()))
+    payload = pickle.dumps((code_version(), entry.key, entry.id, entry.status,
+                            [(m.citing_id, m.citing_title, m.citation) for m in entry.mentions],
+                            sorted((c, doc_keys.get(c, "")) for c in entry.citing),
+                            [(o, n, ctx.label(o)) for o, n in co]), protocol=4)
+    return hashlib.sha256(payload).hexdigest()
+
+
+def registry_pages(placed: list[Placed], entries: dict, ctx: Context | None = None,
+                   skip: set[str] | None = None) -> dict[str, str]:
+    """Entry pages (those of entries in skip are current on disk and left out)
+    and the two indexes."""
     by_id = {p.id: p for p in placed}
     ctx = ctx or Context.of(placed, entries)
-    pages = {target_page(eid): entry_page(e, by_id, ctx) for eid, e in entries.items()}
+    skip = skip or set()
+    pages = {target_page(eid): entry_page(e, by_id, ctx) for eid, e in entries.items() if eid not in skip}
     values = list(entries.values())
     pages["danh-muc/dan-chieu-theo-loai.md"] = _index(values, lambda e: e.type_name or "Chưa rõ loại",
                                                       "danh-muc/dan-chieu-theo-loai.md",

@@ -79,7 +79,13 @@ def _worker(conn, root: str, memory_mb: int, job: str) -> None:
             if kind == "read":
                 first, second, times = _read_one(Path(root), source, log)
             else:
-                first, second, times = process_file(Path(root), source, _CONTEXT, item[1], log=log)
+                # what the repair looked up in the archive's evidence goes back
+                # with the document: a later build reuses it while those hold
+                from .repair.context import Recorder
+                recorder = Recorder(_CONTEXT) if _CONTEXT is not None else None
+                doc, second, times = process_file(Path(root), source, recorder.context if recorder else None,
+                                                  item[1], log=log)
+                first = (doc, recorder.deps() if recorder else None) if doc is not None else None
         except MemoryError:
             failed = FileResult(path=source.path, status="failed", stage="extract",
                                 reason=f"needs more than {memory_mb} MB of memory (limit)", sha256=source.sha256)
@@ -135,7 +141,7 @@ def run_files(root: Path, items: list, limits: Limits | None = None, log=None, j
     """Run one job per item in worker processes; results in the order of items.
 
     job "read": items are SourceFiles -> (extracted or None, failed FileResult or None, times).
-    job "process": items are (SourceFile, Extracted) -> (doc or None, FileResult, times);
+    job "process": items are (SourceFile, Extracted) -> ((doc, repair lookups) or None, FileResult, times);
     `context` (the archive's repair evidence) reaches the workers by fork."""
     global _CONTEXT
     limits = limits or Limits()

@@ -7,6 +7,8 @@ quoted label; node ids are ours (n0, n1, c1 ...). Superfences writes the
 fence's text HTML-escaped into the page."""
 from __future__ import annotations
 
+from collections import Counter
+
 _MERMAID_ENTITIES = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "`": "#96;", "&": "#amp;",
                      "\\": "#92;"}
 MAX_NODES = 8
@@ -45,29 +47,38 @@ def related_documents(doc_id: str, targets: dict[str, set[str]], cited_by: dict[
     """[(other id, reason, shared targets)] for archived documents related to doc_id:
     it cites them, they cite it, or both cite the same documents (most shared first)."""
     mine = targets.get(doc_id, set())
+    # how many targets each other document shares with this one, counted from
+    # the citing lists of this one's targets (not by comparing every pair)
+    shared_n: Counter = Counter()
+    for t in mine:
+        shared_n.update(cited_by.get(t, ()))
+    candidates = (set(shared_n) | set(mine) | set(cited_by.get(doc_id, ()))) - {doc_id}
     out = []
-    for other, theirs in targets.items():
-        if other == doc_id:
+    for other in candidates:
+        theirs = targets.get(other)
+        if theirs is None:
             continue
         if other in mine:
             out.append((0, other, "được văn bản này dẫn chiếu", []))
         elif doc_id in theirs:
             out.append((0, other, "dẫn chiếu văn bản này", []))
-        else:
-            shared = sorted(mine & theirs)
-            if shared:
-                out.append((-len(shared), other, f"cùng dẫn chiếu {len(shared)} văn bản", shared))
+        elif shared_n[other]:
+            out.append((-shared_n[other], other, f"cùng dẫn chiếu {shared_n[other]} văn bản", None))
     for citer in sorted(cited_by.get(doc_id, set())):
         if citer not in targets and citer != doc_id:
             out.append((0, citer, "dẫn chiếu văn bản này", []))
     out.sort(key=lambda x: (x[0], x[1]))
-    return [(other, reason, shared) for _, other, reason, shared in out[:limit]]
+    return [(other, reason, sorted(mine & targets[other]) if shared is None else shared)
+            for _, other, reason, shared in out[:limit]]
 
 
-def co_cited(entry_id: str, targets: dict[str, set[str]], limit: int = 8) -> list[tuple[str, int]]:
-    """Other cited documents most often cited by the same documents as entry_id."""
+def co_cited(entry_id: str, targets: dict[str, set[str]], limit: int = 8,
+             citing: set[str] | None = None) -> list[tuple[str, int]]:
+    """Other cited documents most often cited by the same documents as entry_id
+    (citing: the ids of those documents, when known, saves a pass over all)."""
     counts: dict[str, int] = {}
-    for cited in targets.values():
+    docs = targets.values() if citing is None else (targets.get(d, set()) for d in sorted(citing))
+    for cited in docs:
         if entry_id in cited:
             for other in cited - {entry_id}:
                 counts[other] = counts.get(other, 0) + 1

@@ -68,7 +68,74 @@ def context_from(evidence: list[tuple[str, tuple[Counts, list]]]) -> RepairConte
             facts.numbers.setdefault(number, set()).add(path)
             if date and number not in facts.dates:
                 facts.dates[number] = date
-    return RepairContext(Counts(uni, bi), facts)
+    # Counts rounded to two significant digits (the total too: it scales every
+    # word alike): a document added or changed moves few of the values another
+    # document's repair consulted, so that repair can be reused (Recorder).
+    total = _round(sum(uni.values()))
+    uni = Counter({k: _round(v) for k, v in uni.items()})
+    bi = Counter({k: _round(v) for k, v in bi.items()})
+    return RepairContext(Counts(uni, bi, total), facts)
+
+
+def _round(n: int, digits: int = 2) -> int:
+    if n < 10 ** digits:
+        return n
+    scale = 10 ** (len(str(n)) - digits)
+    return (n + scale // 2) // scale * scale
+
+
+class _Watched:
+    """A read-only mapping that notes every key looked up and what it held."""
+
+    def __init__(self, data, seen: dict):
+        self._data, self._seen = data, seen
+
+    def get(self, key, default=None):
+        self._seen[key] = self._data.get(key)
+        return self._data.get(key, default)
+
+    def __contains__(self, key) -> bool:
+        self._seen[key] = self._data.get(key)
+        return key in self._data
+
+    def __getitem__(self, key):
+        self._seen[key] = self._data.get(key)
+        return self._data[key]
+
+    def values(self):
+        return self._data.values()
+
+
+class Recorder:
+    """A view of a RepairContext that records what one document's repair looked
+    up (word and pair counts, numbers, dates) with the values it saw. When a
+    later build's context holds the same values for all of them, the repair
+    would come out the same and the cached document stands (deps_hold)."""
+
+    def __init__(self, context: RepairContext):
+        self.uni, self.bi, self.numbers, self.dates = {}, {}, {}, {}
+        a, f = context.archive, context.facts
+        self.total = a.total if a.total is not None else sum(a.uni.values())
+        self.context = RepairContext(
+            Counts(_Watched(a.uni, self.uni), _Watched(a.bi, self.bi), self.total),
+            Facts(_Watched(f.numbers, self.numbers), _Watched(f.dates, self.dates), f.names))
+
+    def deps(self) -> dict:
+        return {"total": self.total, "uni": self.uni, "bi": self.bi, "numbers": self.numbers,
+                "dates": self.dates}
+
+
+def deps_hold(deps: dict | None, context: RepairContext) -> bool:
+    """Does `context` give every lookup in deps (Recorder.deps) the value it had?"""
+    if not deps:
+        return False
+    a, f = context.archive, context.facts
+    total = a.total if a.total is not None else sum(a.uni.values())
+    return (deps["total"] == total
+            and all(a.uni.get(k) == v for k, v in deps["uni"].items())
+            and all(a.bi.get(k) == v for k, v in deps["bi"].items())
+            and all(f.numbers.get(k) == v for k, v in deps["numbers"].items())
+            and all(f.dates.get(k) == v for k, v in deps["dates"].items()))
 
 
 def archive_context(documents: list[tuple[str, list[str]]]) -> RepairContext:

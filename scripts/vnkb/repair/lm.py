@@ -28,6 +28,7 @@ def tokens(text: str) -> list[str]:
 class Counts:
     uni: Counter = field(default_factory=Counter)
     bi: Counter = field(default_factory=Counter)
+    total: int | None = None         # sum of uni when fixed ahead (the archive's, rounded)
 
     def add_line(self, text: str) -> None:
         toks = tokens(text)
@@ -68,7 +69,8 @@ class Model:
 
     def __init__(self, archive: Counts | None = None, doc: Counts | None = None):
         self.layers = [(shipped(), 1), (archive or Counts(), 1), (doc or Counts(), self.DOC_WEIGHT)]
-        self.total = sum(sum(c.uni.values()) * w for c, w in self.layers) or 1
+        self.total = sum((c.total if c.total is not None else sum(c.uni.values())) * w
+                         for c, w in self.layers) or 1
         self.vocab = max(1, len(shipped().uni))
 
     def uni(self, w: str) -> float:
