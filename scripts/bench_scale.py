@@ -58,6 +58,11 @@ def main() -> int:
     work = Path(args.work)
     corpus = work / f"corpus-{args.docs}"
     report: dict = {"documents": args.docs}
+    out = ROOT / "build" / f"bench-scale-{args.docs}.json"
+    out.parent.mkdir(exist_ok=True)
+
+    def save() -> None:      # after every phase: a long run stopped midway still reports
+        out.write_text(json.dumps(report, indent=1))
     if not corpus.is_dir() or len(list(corpus.iterdir())) != args.docs:
         shutil.rmtree(corpus, ignore_errors=True)
         t = time.perf_counter()
@@ -76,6 +81,7 @@ def main() -> int:
                       "published": len(cold.documents), "failed": len(cold.failed), "pages": pages,
                       "stages_s": {k: round(v, 1) for k, v in cold.timings.items()},
                       "peak_mb": peak_mb()}
+    save()
     if not args.no_site:
         t = time.perf_counter()
         build_site(project, project / "site", quiet=True)
@@ -86,6 +92,7 @@ def main() -> int:
                           "doc_page_kb_max": round(html[-1] / 1024, 1),
                           "pagefind_mb": round(sum(p.stat().st_size for p in (project / "site" / "pagefind").rglob("*")
                                                    if p.is_file()) / 2**20, 1)}
+        save()
 
     ix = open_index(work / "index")
     times = []
@@ -96,6 +103,7 @@ def main() -> int:
     times.sort()
     report["whoosh"] = {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(times[int(len(times) * 0.95)], 1),
                         "index_mb": round(sum(p.stat().st_size for p in (work / "index").rglob("*")) / 2**20, 1)}
+    save()
 
     # Incremental: change one original, rebuild.
     victim = next(p for p in sorted(corpus.iterdir()) if p.suffix == ".txt")
@@ -107,13 +115,12 @@ def main() -> int:
                              "reread": args.docs - inc.cached, "written": inc.written,
                              "stages_s": {k: round(v, 2) for k, v in inc.timings.items()},
                              "index": inc.index_stats.__dict__ if inc.index_stats else None}
+    save()
     if not args.no_site:
         t = time.perf_counter()
         build_site(project, project / "site", quiet=True)
         report["incremental"]["site_s"] = round(time.perf_counter() - t, 1)
-    out = ROOT / "build" / f"bench-scale-{args.docs}.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(report, indent=1))
+    save()
     print(json.dumps(report, indent=1))
     return 0
 

@@ -148,6 +148,14 @@ def _current_pages(placed: list, keys: dict, previous: dict, docs_dir: Path, old
     return current
 
 
+def _load_pickle(path: Path | None) -> dict:
+    """A cache file of this build's own making (build/cache), or nothing."""
+    try:
+        return pickle.loads(path.read_bytes()) if path else {}
+    except Exception:
+        return {}
+
+
 def _load_json(path: Path | None) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8")) if path else {}
@@ -292,10 +300,15 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
     t = time.perf_counter()
     placed = place_documents(out.documents)
     entries = link_archive(placed)
-    out.findings = [f for p in placed for f in document_findings(p.id, p.doc)] + archive_findings(entries)
     out.entries = entries
     citers = cited_by(placed)
     keys = {p.id: render_key(p, citers.get(p.id, [])) for p in placed}
+    # a document's own findings depend on it alone: kept per render key
+    findings_file = cache_dir / "findings.pickle" if cache_dir else None
+    known_findings = _load_pickle(findings_file)
+    own = {keys[p.id]: known_findings[keys[p.id]] if keys[p.id] in known_findings
+           else document_findings(p.id, p.doc) for p in placed}
+    out.findings = [f for p in placed for f in own[keys[p.id]]] + archive_findings(entries)
     key_file = cache_dir / "render-keys.json" if cache_dir else None
     old_keys = _load_json(key_file)
     current = _current_pages(placed, keys, previous, docs_dir, old_keys)
@@ -373,6 +386,7 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
     if key_file:
         key_file.parent.mkdir(parents=True, exist_ok=True)
         key_file.write_text(json.dumps(keys, sort_keys=True), encoding="utf-8")
+        findings_file.write_bytes(pickle.dumps(own, protocol=4))
     out.timings["write"] = time.perf_counter() - t
     if index_dir is not None:
         from .search import build_index, records

@@ -300,8 +300,7 @@ def search(ix, q: str, *, type_name: str | None = None, year: int | None = None,
                                             "issued_date", "subject", "attachment_kind", "parent")}
             item["score"] = round(hit.score, 4) if sort != "date" and isinstance(hit.score, float) else None
             if highlight:
-                item["snippet"] = next((hit.highlights(f, top=2) for f in ("body", "subject", "title")
-                                        if hit.get(f) and hit.highlights(f, top=2)), "")
+                item["snippet"] = _snippet(hit, pq)
             hits.append(item)
         groups = {name: {str(k): v for k, v in r.results.groups(name).items() if k not in (None, "")}
                   for name in ("type", "year", "organ_facet")}
@@ -311,6 +310,36 @@ def search(ix, q: str, *, type_name: str | None = None, year: int | None = None,
                        suggestion=suggestion, page=page, page_size=page_size, loose=loose,
                        query={"terms": pq.terms, "number": pq.number, "type": pq.type_name,
                               "code_number": pq.code_number, "year": pq.year})
+
+
+SNIPPET_WINDOW = 4000     # characters of a long body around the first match that the highlighter reads
+
+
+def _window(text: str, pq: ParsedQuery) -> str:
+    """The part of a long text around the first word of the query it holds:
+    highlighting tokenizes the text it gets, and bodies run to tens of KB."""
+    if len(text) <= 2 * SNIPPET_WINDOW:
+        return text
+    folded = fold(text)
+    if len(folded) != len(text):          # a character folded to two: no safe offsets
+        return text
+    words = [fold(w) for w in pq.terms] + [fold(w) for p in pq.phrases for w in _words(p)]
+    hits = [m.start() for w in words if w for m in [re.search(r"(?<!\w)" + re.escape(w) + r"(?!\w)", folded)] if m]
+    at = min(hits) if hits else 0
+    start = max(0, at - SNIPPET_WINDOW // 4)
+    return text[start:start + SNIPPET_WINDOW]
+
+
+def _snippet(hit, pq: ParsedQuery) -> str:
+    """Up to two highlighted fragments of the first field that has a match."""
+    for f in ("body", "subject", "title"):
+        text = hit.get(f)
+        if not text:
+            continue
+        fragments = hit.highlights(f, text=_window(text, pq), top=2)
+        if fragments:
+            return fragments
+    return ""
 
 
 def _suggest(searcher, pq: ParsedQuery) -> str | None:
