@@ -506,8 +506,7 @@ def number_gaps(texts: list[str], facts: Facts, model: Model) -> tuple[list[tupl
 # words a number follows; not "ngày", "tháng", "số": forms leave those blank
 # on purpose ("ngày    tháng    năm 2025", "Số:      /QĐ-UBND")
 _NUMBER_WORDS = re.compile(r"(?:^|\s)(?:Điều|khoản|Khoản|Mục|mục|Chương|chương|điểm|Bước|bước)$")
-
-
+# ... but a month after a day is never left blank
 _DATED_MONTH = re.compile(r"\b[Nn]gày +\d[\d ]* +tháng$")
 
 
@@ -630,8 +629,8 @@ def _fits_word(before: str, chunk: str) -> bool:
     return 1 <= int(chunk) <= (12 if m[1].lower() == "tháng" else 31)
 
 
-def digit_sites(texts: list[str], fonts: list[str], taken: dict[int, list[tuple[int, int]]]
-                ) -> list[tuple[int, int, int, str, float, str]]:
+def digit_sites(texts: list[str], fonts: list[str], taken: dict[int, list[tuple[int, int]]],
+                model: Model | None = None) -> list[tuple[int, int, int, str, float, str]]:
     """Digits lost in fonts that lack them: (line, start, end, after, confidence, evidence)."""
     scarce = scarce_digits(texts, fonts)
     years = Counter(m for t in texts for m in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", t))
@@ -681,15 +680,22 @@ def digit_sites(texts: list[str], fonts: list[str], taken: dict[int, list[tuple[
                     stated = [f for f in ok if all(x in intact for x in _NUMBER_TOKEN.findall(f))]
                     if len(stated) == 1:
                         ok, conf = stated, 0.8
+                if len(ok) > 1 and model is not None:
+                    # several fit: the one the word statistics know after the word
+                    # before it ("Covid 19", "Kỳ họp thứ 10"), if only one is
+                    prev = _WORD.findall(text[:a])[-1:]
+                    known = [f for f in ok if prev and model.bi(prev[0].lower(), f) > 0]
+                    if len(known) == 1:
+                        ok, conf = known, 0.8
                 if len(ok) > 1 and year:
                     # several dates fit: the one in the document's own year, if only one is
                     near = [f for f in ok if re.search(rf"(?<!\d){year}(?!\d)", f)]
                     if len(near) == 1:
                         ok, conf = near, 0.8
                 if len(ok) == 1 and ok[0] != text[a:b]:
-                    strong_fill = digits == strong
-                    out.append((i, a, span_end, ok[0] + text[b:span_end], conf + 0.05 * strong_fill, f"phông {font or '(không rõ)'} thiếu chữ số "
-                                + ", ".join(f"“{d}”" for d in digits)
+                    conf += 0.05 if digits == strong else 0.0
+                    out.append((i, a, span_end, ok[0] + text[b:span_end], conf,
+                                f"phông {font or '(không rõ)'} thiếu chữ số " + ", ".join(f"“{d}”" for d in digits)
                                 + " (gần như không gặp trong phần văn bản dùng phông này)"))
                 if ok:
                     break
@@ -786,7 +792,7 @@ def repair_glyphs(texts: list[str], fonts: list[str], model: Model, facts: Facts
     for i, a, b, *_ in confirmed:
         taken[i].append((a, b))
     if len(set(fonts)) > 1:      # per-font digit loss needs font runs (PDF)
-        for i, a, b, after, conf, ev in digit_sites(texts, fonts, taken):
+        for i, a, b, after, conf, ev in digit_sites(texts, fonts, taken, model):
             add(i, a, b, after, "number", ev, conf, True)
             taken[i].append((a, b))
     scarce = scarce_glyphs(texts, fonts)
