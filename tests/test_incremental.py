@@ -51,3 +51,13 @@ def test_a_new_original_leaves_other_repairs_cached_and_matches_a_clean_build(tm
     assert inc.cached == 4
     build(src, tmp_path / "clean", index_dir=tmp_path / "clean-index")
     assert _files(tmp_path / "docs") == _files(tmp_path / "clean")
+
+
+def test_entries_of_other_code_versions_are_pruned(tmp_path):
+    cache = tmp_path / "cache"
+    stale = cache / "0123456789abcdef" / "ab"
+    stale.mkdir(parents=True)
+    (stale / "x.pickle").write_bytes(b"old")
+    build(SOURCE_DOCS, tmp_path / "docs", cache_dir=cache)
+    assert not (cache / "0123456789abcdef").exists()
+    assert (cache / "stat.json").is_file() and (cache / "render-keys.json").is_file()

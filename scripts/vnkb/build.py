@@ -220,6 +220,7 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
 
     t = time.perf_counter()
     cache = ResultCache(cache_dir)
+    cache.prune()
     seen: dict[str, str] = {}
     # Pass 1: read every original (worker processes, each file within its time
     # and memory limit; an unchanged original comes from the cache).

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import pickle
+import shutil
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +32,19 @@ def code_version() -> str:
 class ResultCache:
     def __init__(self, folder: Path | None):
         self.folder = folder / code_version() if folder else None
+
+    def prune(self) -> int:
+        """Remove the entries of other code versions (an upgrade leaves them
+        behind, and nothing reads them again)."""
+        if not self.folder or not self.folder.parent.is_dir():
+            return 0
+        gone = 0
+        for other in self.folder.parent.iterdir():
+            if other.is_dir() and other != self.folder and len(other.name) == 16 \
+                    and all(c in "0123456789abcdef" for c in other.name):
+                shutil.rmtree(other, ignore_errors=True)
+                gone += 1
+        return gone
 
     def key(self, sha256: str, override: bytes | None) -> str:
         return hashlib.sha256(sha256.encode() + b"\0" + (override or b"")).hexdigest()
