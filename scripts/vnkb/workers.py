@@ -9,6 +9,7 @@ of the sources, so the build stays deterministic whatever the scheduling.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import resource
@@ -152,6 +153,11 @@ def run_files(root: Path, items: list, limits: Limits | None = None, log=None, j
         return results
     _CONTEXT = context
     ctx = mp.get_context("fork")
+    # Forked workers share the parent's heap (every reading and model of the
+    # archive) copy-on-write. Frozen, those objects are left out of garbage
+    # collection, in the parent and in the workers: a collection would scan
+    # (and so copy) all of them, again and again, in every worker.
+    gc.freeze()
     slots = [_Slot(ctx, root, limits, job) for _ in range(min(limits.workers, len(items)))]
     queue = list(enumerate(items))
     done = 0
@@ -198,4 +204,5 @@ def run_files(root: Path, items: list, limits: Limits | None = None, log=None, j
     finally:
         for slot in slots:
             slot.stop()
+        gc.unfreeze()
     return results
