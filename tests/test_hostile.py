@@ -197,6 +197,19 @@ def test_memory_limit_is_reported_not_fatal(tmp_path):
         assert r.status == "ok" or ("memory" in r.reason.lower() or "crashed" in r.reason), r.reason
 
 
+def test_memory_limit_is_per_file_not_per_archive(tmp_path):
+    # a large build's parent holds gigabytes (every reading of the archive);
+    # forked workers start with that address space, and the limit is what one
+    # file may add to it (4 GiB reserved here, not touched: no real memory)
+    import mmap
+    reserve = mmap.mmap(-1, 4 * 2**30)
+    try:
+        result = build(SOURCE_DOCS, tmp_path / "docs", limits=Limits(seconds=120, memory_mb=400))
+    finally:
+        reserve.close()
+    assert [r.status for r in result.results] == ["ok"] * 4, [r.reason for r in result.results]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("delay", [0.3, 0.8, 1.5])
 def test_killed_build_can_be_rerun_cleanly(tmp_path, delay):

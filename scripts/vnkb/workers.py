@@ -59,11 +59,22 @@ def _read_one(root: Path, source: SourceFile, log):
                             sha256=source.sha256), {"extract": time.perf_counter() - t}
 
 
+def _address_space() -> int:
+    """Bytes of virtual memory this process has mapped (Linux /proc)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _worker(conn, root: str, memory_mb: int, job: str) -> None:
     from .build import process_file
 
     if memory_mb:
-        limit = memory_mb * 1024 * 1024
+        # the limit is what one file may add: a forked worker starts with the
+        # parent's address space (the whole archive's readings in a large build)
+        limit = _address_space() + memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     kind = job
     while True:
