@@ -106,7 +106,9 @@ def main() -> int:
     save()
 
     # Incremental: change one original, rebuild.
-    victim = next(p for p in sorted(corpus.iterdir()) if p.suffix == ".txt")
+    # a published original (changing a broken one would change nothing downstream)
+    published = {r.path for r in cold.results if r.status == "ok"}
+    victim = next(p for p in sorted(corpus.iterdir()) if p.suffix == ".txt" and p.name in published)
     victim.write_bytes(victim.read_bytes() + "\nBổ sung: báo cáo trước ngày 20/6.\n".encode())
     t = time.perf_counter()
     inc = build(corpus, project / "docs", index_dir=work / "index", cache_dir=cache)
