@@ -161,12 +161,15 @@ def test_grey_seal_is_dropped_but_text_under_it_stays():
     assert tess.to_grey(plain).tobytes() == plain.tobytes()                         # no seal: untouched
 
 
-def test_missing_tesseract_is_a_clear_message(tmp_path):
+@pytest.mark.parametrize("name,package", [("000-photo.png", "tesseract-ocr tesseract-ocr-vie"),
+                                          ("000-sample.doc", "libreoffice-writer-nogui")])
+def test_missing_tool_is_a_clear_message(tmp_path, name, package):
+    # no tesseract / no LibreOffice on PATH: one line naming the Debian package to install
     env = {**os.environ, "PATH": str(tmp_path), "VNKB_OCR_CACHE": str(tmp_path / "cache")}
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "kb.py"), "extract", str(SCANS / "000-photo.png")],
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "kb.py"), "extract", str(SCANS / name)],
                           capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 1
-    assert "tesseract-ocr tesseract-ocr-vie" in proc.stderr and "Traceback" not in proc.stderr
+    assert package in proc.stderr and "Traceback" not in proc.stderr
 
 
 @pytest.mark.slow
@@ -283,13 +286,6 @@ def test_odt_and_rtf_read_like_the_docx(soffice, tmp_path, fmt):
     for name in ("number", "issued_date", "organ_name", "subject", "type_name"):
         assert getattr(doc, name) == getattr(ref, name), name
 
-
-def test_missing_converter_is_a_clear_message(tmp_path):
-    env = {**os.environ, "PATH": str(tmp_path), "VNKB_OCR_CACHE": str(tmp_path / "cache")}
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "kb.py"), "extract", str(SCANS / "000-sample.doc")],
-                          capture_output=True, text=True, env=env, timeout=120)
-    assert proc.returncode == 1
-    assert "libreoffice-writer-nogui" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_ole2_file_that_is_not_word_is_named(soffice, tmp_path):

@@ -24,6 +24,7 @@ import io
 import random
 import re
 import shutil
+import sys
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -43,6 +44,9 @@ from reportlab.lib.units import cm  # noqa: E402
 from reportlab.pdfbase import pdfmetrics  # noqa: E402
 from reportlab.pdfbase.ttfonts import TTFont  # noqa: E402
 from reportlab.pdfgen import canvas  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from vnkb.publish.template import deterministic_zip  # noqa: E402  (the site's report templates use it too)
 from reportlab.platypus import (KeepTogether, PageBreak, Paragraph,  # noqa: E402
                                 SimpleDocTemplate, Spacer, Table, TableStyle)
 
@@ -187,19 +191,7 @@ def save_docx_deterministic(doc, path: Path, when: dt.datetime) -> None:
     cp.created = cp.modified = when
     cp.last_printed = when
     cp.revision = 1
-    buf = io.BytesIO()
-    doc.save(buf)
-    with zipfile.ZipFile(buf) as zin:
-        items = sorted((i.filename, zin.read(i.filename)) for i in zin.infolist())
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for name, data in items:
-            zi = zipfile.ZipInfo(name, date_time=FIXED_TIME)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.create_system = 0
-            zi.external_attr = 0
-            zout.writestr(zi, data)
-    path.write_bytes(out.getvalue())
+    path.write_bytes(deterministic_zip(doc))
 
 
 # --------------------------------------------------------------------------
