@@ -320,7 +320,8 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
     current_entries = {eid for eid in entries if old_keys.get("entry:" + eid) == keys["entry:" + eid]
                        and (docs_dir / target_page(eid)).is_file()}
     try:
-        rendered = render_all(placed, entries, citers, out.findings, skip=current, skip_entries=current_entries)
+        rendered = render_all(placed, entries, citers, out.findings, skip=current, skip_entries=current_entries,
+                              ctx=ctx)
     except Exception:
         # One document's text broke a page: find it, leave it out, publish the rest.
         placed = _drop_unrenderable(placed, out)
@@ -344,9 +345,9 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
     by_path = {p.doc.source["path"]: p for p in placed}
     under: dict[str, list[str]] = defaultdict(list)     # folder -> the files below it
     for f in pages:
-        for k in range(len(f)):
-            if f[k] == "/":
-                under[f[:k]].append(f)
+        parts = f.split("/")
+        for k in range(1, len(parts)):
+            under["/".join(parts[:k])].append(f)
     for r in out.results:
         p = by_path.get(r.path)
         if p is not None:

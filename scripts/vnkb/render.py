@@ -653,15 +653,16 @@ def report_page(results: list[FileResult], repairs: dict[str, tuple[int, int]] |
 
 def render_all(placed: list[Placed], entries: dict | None = None, citers: dict | None = None,
                findings: list | None = None, skip: set[str] | None = None,
-               skip_entries: set[str] | None = None) -> dict[str, str | bytes]:
+               skip_entries: set[str] | None = None, ctx: "Context | None" = None) -> dict[str, str | bytes]:
     """Every generated file under docs/: Markdown pages (str) and the files
     pages link to: templates (.docx), calendars (.ics), api/ and tra-cuu/ data.
     Documents whose id is in `skip`, and registry entries in `skip_entries`,
-    are left out (their pages on disk are known to be current)."""
+    are left out (their pages on disk are known to be current). ctx: the
+    archive's Context when the caller has it already."""
     from .render_publish import publish_files
     from .render_registry import quality_page, registry_pages
     entries, citers, skip = entries or {}, citers or {}, skip or set()
-    ctx = Context.of(placed, entries)
+    ctx = ctx or Context.of(placed, entries)
     pages: dict[str, str | bytes] = {}
     pages.update(registry_pages(placed, entries, ctx, skip_entries))
     pages["danh-muc/kiem-tra-du-lieu.md"] = quality_page(placed, findings or [])

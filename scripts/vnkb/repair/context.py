@@ -91,8 +91,8 @@ class _Watched:
         self._data, self._seen = data, seen
 
     def get(self, key, default=None):
-        self._seen[key] = self._data.get(key)
-        return self._data.get(key, default)
+        value = self._seen[key] = self._data.get(key)
+        return default if value is None else value
 
     def __contains__(self, key) -> bool:
         self._seen[key] = self._data.get(key)

@@ -302,7 +302,8 @@ def _posteriors(gap: Gap, weight: dict[str, float]) -> dict[Option, float]:
     return {o: v / total for o, v in raw.items()}
 
 
-def lost_glyph_weights(texts: list[str], fonts: list[str], gaps: list[Gap]
+def lost_glyph_weights(texts: list[str], fonts: list[str], gaps: list[Gap],
+                       scarce: dict[str, set[str]] | None = None
                        ) -> tuple[dict[str, dict[str, float]], dict[str, set[str]]]:
     """Per font: how likely each glyph is to be one this text lost.
 
@@ -313,7 +314,7 @@ def lost_glyph_weights(texts: list[str], fonts: list[str], gaps: list[Gap]
     counts: dict[str, Counter] = defaultdict(Counter)
     for text, font in zip(texts, fonts):
         counts[font].update(ch for ch in text if ch.isalpha())
-    scarce_in = scarce_glyphs(texts, fonts)
+    scarce_in = scarce if scarce is not None else scarce_glyphs(texts, fonts)
     weights: dict[str, dict[str, float]] = {}
     for font, seen in counts.items():
         total = sum(seen.values())
@@ -815,7 +816,7 @@ def repair_glyphs(texts: list[str], fonts: list[str], model: Model, facts: Facts
             add(i, a, b, texts[i][a:b], "number", note + ": để nguyên, cần người xem", 0.0, False)
     base = Model(model.layers[1][0]) if len(model.layers) > 1 else model
     gaps = letter_gaps(texts, fonts, model, base, scarce)
-    weighed = lost_glyph_weights(texts, fonts, gaps)
+    weighed = lost_glyph_weights(texts, fonts, gaps, scarce)
     first = decide_letters(texts, fonts, gaps, model, weighed=weighed)
     for gap, (a, b, after), conf, ev in first:
         applied = conf >= APPLY_AT
