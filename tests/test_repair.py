@@ -213,3 +213,35 @@ def test_code_gaps(text, lost, after):
         (i, a, b, repl, conf, _), = got
         fixed = text[:a] + repl + text[b:]
         assert after in fixed and len(fixed) == len(text) and conf >= 0.8
+
+
+@pytest.mark.parametrize("text,lost,best", [
+    ("thuộc lĩnh vực sở hữu trí tu .", {"ệ"}, "tuệ"),              # a glyph lost before a mark
+    ("Các cơ quan, đơn vị tổng hợp; trong   , ưu tiên", {"đ", "ó"}, " đó"),   # a word lost whole
+    ("tổ chức thực hiện ở các cơ sở trong   .", {"đ", "ó"}, " đó"),
+    ("báo cáo kết quả thực hiện  .", {"ở"}, " ở"),
+    ("thuộc lĩnh vực sở hữu trí tu .", {"ó"}, None),              # no glyph this font lost fits
+    ("báo cáo kết quả thực hiện .", {"đ", "ó"}, None),             # one stray space: nothing lost whole
+])
+def test_before_marks(text, lost, best):
+    """Spaces before a mark after a whole word are lost glyphs (Vietnamese puts
+    no space there): the reading offered first is the right one."""
+    from vnkb.repair.glyphs import _TOKEN, _before_marks
+    from vnkb.repair.lm import Model
+    model = Model()
+    gaps = _before_marks([text], 0, "F", list(_TOKEN.finditer(text)), lost, model, model, False)
+    if best is None:
+        assert gaps == []
+    else:
+        (gap,) = gaps
+        top = max(gap.options, key=gap.options.get)
+        assert top[2] == best and gap.margin[top] > 0
+
+
+def test_lost_words_and_cases():
+    from vnkb.repair.glyphs import _cases, _lost_words
+    assert _lost_words(frozenset("đểó"), 2) == ("đó", "để")
+    assert _lost_words(frozenset({"ở", "ơ", "Đ"}), 1) == ("ơ", "ở")
+    assert "Đó" in _lost_words(frozenset({"Đ", "ó"}), 2) and "đÓ" not in _lost_words(frozenset({"đ", "Ó"}), 2)
+    assert _cases("ở", "S", "") == ("ở", "Ở")       # "S " of "Sở" or of "SỞ": the font decides
+    assert _cases("ở", "s", "") == ("ở",) and _cases("ồ", "Đ", "NG") == ("Ồ",)

@@ -31,6 +31,7 @@ _ALPHA_TAIL = re.compile(r"[^\W\d_]+$")
 _ALPHA_HEAD = re.compile(r"^[^\W\d_]+")
 _TOKEN = re.compile(r"\S+")
 _WORD = re.compile(r"[^\W_]+")
+_MARKS = ".,;:)!?…"      # Vietnamese puts no space before these
 
 
 @dataclass
@@ -73,6 +74,28 @@ def _glyph_freq() -> dict[str, float]:
                 c[ch] += n
     total = sum(c.values()) or 1
     return {ch: n / total for ch, n in c.items()}
+
+
+def _cases(g: str, a: str, b: str, upper_line: bool = False) -> tuple[str, ...]:
+    """The restored glyph's possible cases: after a lone capital ("S " of "Sở"
+    or "SỞ") nothing in the word tells, so both are offered and the glyphs
+    this font lost decide; otherwise the case of the neighbours."""
+    if len(a) == 1 and a.isupper() and not b:
+        return (g.lower(), g.upper())
+    return (_case_like(g, a, b, upper_line),)
+
+
+@lru_cache(maxsize=64)
+def _lost_words(lost: frozenset[str], n: int) -> tuple[str, ...]:
+    """Words of n glyphs (one or two) made only of glyphs a font lost: such a
+    word vanishes whole and leaves n spaces ("ở", "đó", "để")."""
+    if n == 1:
+        words = [g for g in lost if is_valid_syllable(g)]
+    else:
+        words = [g + h for g in lost for h in lost if (g + h).islower() or (g + h).isupper() or
+                 g.isupper() and h.islower()]
+        words = [w for w in words if is_valid_syllable(w)]
+    return tuple(sorted(words))
 
 
 def _case_like(g: str, a: str, b: str, upper_line: bool = False) -> str:
@@ -182,7 +205,7 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
         for m1, m2 in pairs:
             k = m2.start() - m1.end()
             a, b = _alpha_bounds(m1, True), _alpha_bounds(m2, False)
-            if k > 3 or not a or not b:
+            if k > 4 or not a or not b:
                 continue
             a_start, a_end = m1.end() - len(a), m1.end()
             b_start, b_end = m2.start(), m2.start() + len(b)
@@ -191,7 +214,7 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
             options: dict[Option, float] = {}
             glyphs: dict[Option, str] = {}
             margin: dict[Option, float] = {}
-            guarded = (va and vb) or k == 3
+            guarded = (va and vb) or k >= 3
 
             def offer(opt: Option, gl: str, words: list[str], base_words: list[str] | None = None,
                       null_words: list[str] | None = None):
@@ -203,40 +226,40 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
                                                 left, right)
                                    # a reading with one more word pays for that word's
                                    # probability; the text as it stands pays for its
-                                   # three spaces, which words do not leave
-                                   + (SPACE_RUN if k == 3 else 0.0))
+                                   # run of spaces, which words do not leave
+                                   + (SPACE_RUN if k >= 3 else 0.0))
 
-            def case(g, x, y):
-                return _case_like(g, x, y, upper_line)
+            def cases(g, x, y):
+                return _cases(g, x, y, upper_line)
 
-            if k == 3:
-                # a one-glyph word lost between two words ("ở", "à"): only a glyph this font lost
-                for g in sorted(lost_here):
-                    if is_valid_syllable(g):
-                        offer((a_end, b_start, f" {g} "), g, [a.lower(), g.lower(), b.lower()])
+            if k >= 3:
+                # a word of one or two glyphs lost whole between two words ("ở",
+                # "để"): only glyphs this font lost
+                for w in _lost_words(frozenset(lost_here), k - 2):
+                    offer((a_end, b_start, f" {w} "), w, [a.lower(), w.lower(), b.lower()])
             elif len(a) > 6 or len(b) > 6:
                 continue
             elif k == 1:
-                for g in index.get((a.lower(), b.lower()), ()):
-                    g = case(g, a, b)
-                    if guarded and g not in lost_here:
-                        continue
-                    offer((a_start, b_end, a + g + b), g, [(a + g + b).lower()])
+                for g0 in index.get((a.lower(), b.lower()), ()):
+                    for g in cases(g0, a, b):
+                        if guarded and g not in lost_here:
+                            continue
+                        offer((a_start, b_end, a + g + b), g, [(a + g + b).lower()])
             else:
                 # a glyph lost at the end of a ("b  câu") or the start of b ("huy  ộng"),
                 # or two glyphs lost inside one word ("tr  ng")
-                for g in index.get((a.lower(), ""), ()):
-                    g = case(g, a, "")
-                    if (va or guarded) and g not in lost_here:
-                        continue
-                    offer((a_start, a_end + 1, a + g), g, [(a + g).lower(), b.lower()])
+                for g0 in index.get((a.lower(), ""), ()):
+                    for g in cases(g0, a, ""):
+                        if (va or guarded) and g not in lost_here:
+                            continue
+                        offer((a_start, a_end + 1, a + g), g, [(a + g).lower(), b.lower()])
                 if not va and not vb:
                     for gg in index2.get((a.lower(), b.lower()), ()):
-                        gg = "".join(case(g, a, b) for g in gg)
+                        gg = "".join(_case_like(g, a, b, upper_line) for g in gg)
                         offer((a_start, b_end, a + gg + b), gg, [(a + gg + b).lower()])
             if options:
                 gaps.append(Gap(i, fonts[i], options, glyphs, margin if guarded else None,
-                                "word" if k == 3 else ""))
+                                "word" if k >= 3 else ""))
         # a glyph lost at the start of a word ("huy  ộng", "chủ trương,  ường", "ngành/ ịa")
         for m2 in toks:
             b = _alpha_bounds(m2, False)
@@ -257,9 +280,15 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
                 cands.append(g)
                 if g.islower() and b.islower():
                     cands.append(g.upper())       # a capital lost at the start of a word: "Đại hội"
+            if pre.endswith("   ") and pre.strip():
+                # two glyphs lost at the start ("cấp   c biệt" for "cấp đặc biệt"): both lost in this font
+                for gg in index2.get(("", b.lower()), ()):
+                    gg = "".join(_case_like(g, "", b, upper_line) for g in gg)
+                    if all(g in lost_here for g in gg):
+                        cands.append(gg)
             for g in cands:
                 # a glyph not shown lost in this font must win by a decisive margin (decide_letters)
-                opt = (m2.start() - 1, m2.start() + len(b), g + b)
+                opt = (m2.start() - len(g), m2.start() + len(b), g + b)
                 options[opt] = model.score([(g + b).lower()], left, right)
                 glyphs[opt] = g
                 if vb:
@@ -277,17 +306,58 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
                 continue
             a = _alpha_bounds(m1, True)
             if not a or is_valid_syllable(a) or len(a) > 6 or \
-                    len(a) == 1 and a.isupper() and not (nxt is not None and nxt.group()[0] == ":"):
-                continue       # "Vitamin C", "điểm D": a label, not a fragment; "S :" is "Số:"
+                    len(a) == 1 and a.isupper() and not (nxt is not None and nxt.group()[0] in _MARKS):
+                continue       # "Vitamin C  2", "điểm D": a label, not a fragment; "S :" is "Số:", "B ," "Bộ,"
             a_start = m1.end() - len(a)
             left, right = _neighbour_words(texts, i, a_start, m1.end())
             options, glyphs = {}, {}
-            for g in index.get((a.lower(), ""), ()):
-                g = _case_like(g, a, "", upper_line)
-                options[(a_start, m1.end() + 1, a + g)] = model.score([(a + g).lower()], left, right)
-                glyphs[(a_start, m1.end() + 1, a + g)] = g
+            for g0 in index.get((a.lower(), ""), ()):
+                for g in _cases(g0, a, "", upper_line):
+                    options[(a_start, m1.end() + 1, a + g)] = model.score([(a + g).lower()], left, right)
+                    glyphs[(a_start, m1.end() + 1, a + g)] = g
             if options:
                 gaps.append(Gap(i, fonts[i], options, glyphs))
+        gaps += _before_marks(texts, i, fonts[i], toks, lost_here, model, base, upper_line)
+    return gaps
+
+
+
+def _before_marks(texts: list[str], i: int, font: str, toks: list[re.Match], lost_here: set[str],
+                  model: Model, base: Model, upper_line: bool) -> list[Gap]:
+    """Vietnamese puts no space before these marks, so spaces there after a
+    word are lost glyphs: one at the end of a word that reads as one ("trí
+    tu ." for "trí tuệ.", "sau thu " at the line's end), or a word of one or
+    two glyphs lost whole ("Theo   ," for "Theo đó,"). Only glyphs this font
+    lost, and the reading must beat the text as it stands (margin)."""
+    text = texts[i]
+    index = _fragments()
+    gaps = []
+    for m1, m2 in zip(toks, toks[1:] + [None]):
+        # the line's end counts as a mark: extracted lines keep no trailing space of their own
+        k = (m2.start() if m2 else len(text)) - m1.end()
+        a = _alpha_bounds(m1, True)
+        if m2 and m2.group()[0] not in _MARKS or not m2 and k != 1 or k > 3 or not a or len(a) > 6 \
+                or not is_valid_syllable(a):
+            continue
+        a_start, a_end = m1.end() - len(a), m1.end()
+        left, right = _neighbour_words(texts, i, a_start, a_end)
+        options, glyphs, margin = {}, {}, {}
+
+        def offer(opt: Option, gl: str, words: list[str], run: float) -> None:
+            options[opt] = model.score(words, left, right)
+            glyphs[opt] = gl
+            margin[opt] = base.score(words, left, right) - base.score([a.lower()], left, right) + run
+
+        if k == 1:
+            for g0 in index.get((a.lower(), ""), ()):
+                for g in _cases(g0, a, "", upper_line):
+                    if g in lost_here:
+                        offer((a_start, a_end + 1, a + g), g, [(a + g).lower()], 0.0)
+        else:
+            for w in _lost_words(frozenset(lost_here), k - 1):
+                offer((a_end, a_end + k, " " + w), w, [a.lower(), w.lower()], SPACE_RUN)
+        if options:
+            gaps.append(Gap(i, font, options, glyphs, margin, "word" if k > 1 else ""))
     return gaps
 
 
@@ -339,7 +409,10 @@ def lost_glyph_weights(texts: list[str], fonts: list[str], gaps: list[Gap],
 
 MARGIN = 2.0     # log-odds a reading as words must lose by before a lost glyph is put in
 DECISIVE = 6.0   # ... and by which it needs no other sign that the glyph was lost
-SPACE_RUN = 5.0  # log-odds against three spaces between two words of running text
+# log-odds against a run of 3-4 spaces between two words of running text: the
+# PDF reader gives one space per word gap (0 runs in 5,015 gaps of the sample
+# PDFs; 1 in 366,764 gaps of the clean benchmark text, i.e. odds of e^-8 or less)
+SPACE_RUN = 8.0
 
 
 def decide_letters(texts: list[str], fonts: list[str], gaps: list[Gap], model: Model,
