@@ -207,6 +207,14 @@ def _redirects(docs_dir: Path, placed: list, entries: dict, pages: dict[str, byt
     return out
 
 
+def _with_texts(jobs: list, cache: ResultCache, text_key) -> list:
+    """Pass 2's jobs with the text of each reading that came from the cache,
+    loaded now (a text the cache no longer holds: process_file reads the
+    original again, in its worker and within its limits)."""
+    return [(source, extracted if extracted is not None else cache.get(text_key(source)))
+            for source, extracted in jobs]
+
+
 def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, cache_dir: Path | None = None,
           limits: Limits | None = None) -> BuildResult:
     log = log or (lambda msg: None)
@@ -223,22 +231,27 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
     cache.prune()
     seen: dict[str, str] = {}
     # Pass 1: read every original (worker processes, each file within its time
-    # and memory limit; an unchanged original comes from the cache).
-    reads: list = []           # per source: (extracted, failed result) or the cache key of a read to run
+    # and memory limit; an unchanged original comes from the cache). The cache
+    # keeps a reading's repair evidence apart from its text: an unchanged
+    # original needs only the evidence, its text is loaded in pass 2 if at all.
+    reads: list = []           # per source: ((extracted or None, evidence), failed result) or a cache key
     todo: list[SourceFile] = []
+
+    def text_key(source: SourceFile) -> str:
+        return cache.key("text:" + source.sha256, None)
     for source in sources:
         if source.sha256 in seen:
             reads.append((None, FileResult(path=source.path, status="duplicate", stage="discover",
                                            reason=f"same content as {seen[source.sha256]}", sha256=source.sha256)))
             continue
         seen[source.sha256] = source.path
-        key = cache.key("read2:" + source.sha256, None)
+        key = cache.key("evidence:" + source.sha256, None)
         hit = cache.get(key)
-        if hit is not None:
-            extracted, failed = hit
+        if hit is not None and (hit[1] is not None or cache.has(text_key(source))):
+            evidence, failed = hit
             if failed is not None:
                 failed.path = source.path
-            reads.append(hit)
+            reads.append(((None, evidence), None) if failed is None else (None, failed))
         else:
             reads.append(key)
             todo.append(source)
@@ -249,7 +262,9 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
         if isinstance(slot, str):
             extracted, failed, times = next(fresh)
             if failed is None or ("time limit" not in failed.reason and "crashed" not in failed.reason):
-                cache.put(slot, (extracted, failed))
+                if extracted is not None:        # the text first: evidence cached means text cached
+                    cache.put(text_key(sources[i]), extracted[0])
+                cache.put(slot, (extracted[1] if extracted is not None else None, failed))
             for k, v in times.items():      # CPU seconds summed over the workers
                 out.timings[k] = out.timings.get(k, 0.0) + v
             reads[i] = (extracted, failed)
@@ -282,6 +297,7 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
         else:
             slots.append(key)
             jobs.append((source, extracted))
+    jobs = _with_texts(jobs, cache, text_key)
     fresh = iter(run_files(root, jobs, limits, log, job="process", context=context))
     for slot in slots:
         if isinstance(slot, str):

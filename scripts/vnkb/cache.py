@@ -49,6 +49,9 @@ class ResultCache:
     def key(self, sha256: str, override: bytes | None) -> str:
         return hashlib.sha256(sha256.encode() + b"\0" + (override or b"")).hexdigest()
 
+    def has(self, key: str) -> bool:
+        return bool(self.folder) and (self.folder / key[:2] / f"{key}.pickle").is_file()
+
     def get(self, key: str):
         if not self.folder:
             return None

@@ -679,7 +679,7 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
         [document_filters(p.doc) for p in placed]
         + [attachment_filters(p.doc, a) for p in placed for a in p.doc.attachments]
         + [entry_filters(e) for e in entries.values()])
-    pages.update(publish_files(placed, entries))
+    pages.update(publish_files(placed, entries, skip))
     return pages
 
 

@@ -15,9 +15,13 @@ from .render import (API_DIR, CALENDAR_DIR, CALENDAR_FILE, COMPARE_PAGE, RESOLVE
 CHANGE_VI = {"same": "giữ nguyên", "renamed": "đổi tên", "added": "thêm mới", "removed": "bỏ đi"}
 
 
-def template_files(placed: list[Placed]) -> dict[str, bytes]:
+def template_files(placed: list[Placed], skip: set[str] = frozenset()) -> dict[str, bytes]:
+    """The fillable .docx of every report template; those of documents in
+    `skip` are left out (their files on disk are current)."""
     out = {}
     for p in placed:
+        if p.id in skip:
+            continue
         for i, a in enumerate(p.doc.attachments):
             if template.is_template(a):
                 t = template.parse_template(a.lines, a.title)
@@ -84,13 +88,16 @@ def comparison_page(placed: list[Placed]) -> str:
     return "\n".join(parts)
 
 
-def calendar_files(placed: list[Placed]) -> tuple[dict[str, bytes], list[cal.CalEvent]]:
+def calendar_files(placed: list[Placed], skip: set[str] = frozenset()
+                   ) -> tuple[dict[str, bytes], list[cal.CalEvent]]:
+    """Each document's .ics (not for documents in `skip`: theirs are current)
+    and the archive's, with every event."""
     files, everything = {}, []
     for p in placed:
         events = cal.document_events(p.doc, p.id)
-        if events:
+        if events and p.id not in skip:
             files[p.calendar_file] = cal.calendar(f"Lịch báo cáo – {p.doc.number or p.doc.title or p.id}", events)
-            everything += events
+        everything += events
     files[f"{CALENDAR_DIR}/{CALENDAR_FILE}"] = cal.calendar("Lịch báo cáo – Kho văn bản bình đẳng giới", everything)
     return files, everything
 
@@ -171,11 +178,11 @@ def api_page() -> str:
     ])
 
 
-def publish_files(placed: list[Placed], entries: dict) -> dict[str, str | bytes]:
+def publish_files(placed: list[Placed], entries: dict, skip: set[str] = frozenset()) -> dict[str, str | bytes]:
     files: dict[str, str | bytes] = {}
-    files.update(template_files(placed))
+    files.update(template_files(placed, skip))
     files[COMPARE_PAGE] = comparison_page(placed)
-    cal_files, events = calendar_files(placed)
+    cal_files, events = calendar_files(placed, skip)
     files.update(cal_files)
     files[f"{CALENDAR_DIR}/index.md"] = calendar_page(placed, events)
     records = catalog.catalog_records(placed, entries, {

@@ -17,8 +17,19 @@ from .paths import page_url
 CATALOG_VERSION = 1
 
 
-def _dump(data) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+def _dump(data: dict) -> str:
+    """The object with one record of each list per line: readable in a diff,
+    and written by json's C encoder (indent= falls back to the pure-Python
+    one, seconds for a large archive's catalog on every build)."""
+    def one(value) -> str:
+        return json.dumps(value, ensure_ascii=False)
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, list) and value:
+            parts.append(f" {one(key)}: [\n" + ",\n".join("  " + one(x) for x in value) + "\n ]")
+        else:
+            parts.append(f" {one(key)}: {one(value)}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 def _targets(p) -> list[str]:
@@ -82,11 +93,13 @@ def citations_json(placed, entries) -> str:
         for c in p.doc.citations:
             if c.kind == "self" or not c.target or c.target == p.id:
                 continue
-            to_registry = c.target in entries
-            edge = edges.setdefault((p.id, c.target), {
-                "from": p.id, "from_url": page_url(p.page), "to": c.target,
-                "to_url": page_url(target_page(c.target)), "to_kind": "registry" if to_registry else "document",
-                "status": c.status, "count": 0, "pins": set(), "written": set()})
+            edge = edges.get((p.id, c.target))
+            if edge is None:       # built once per pair, not per citation (a large archive has 100,000s)
+                edge = edges[(p.id, c.target)] = {
+                    "from": p.id, "from_url": page_url(p.page), "to": c.target,
+                    "to_url": page_url(target_page(c.target)),
+                    "to_kind": "registry" if c.target in entries else "document",
+                    "status": c.status, "count": 0, "pins": set(), "written": set()}
             edge["count"] += 1
             if c.pin:
                 edge["pins"].add(c.pin)
