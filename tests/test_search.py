@@ -134,6 +134,23 @@ def test_index_update_by_id_and_atomic_swap(built, tmp_path):
     build_index(index_dir, placed_recs)
 
 
+def test_counts_skip_deleted_documents(built, tmp_path):
+    """An index updated in place (deleted and re-added documents, several
+    segments) counts the same documents and facets as one built afresh."""
+    placed_recs = records(*_placed(built[1]))
+    changed = [dict(r, subject=r["subject"] + " bình đẳng giới") if i % 3 == 0 else r
+               for i, r in enumerate(placed_recs) if i % 5]
+    build_index(tmp_path / "updated", placed_recs)
+    build_index(tmp_path / "updated", changed)
+    build_index(tmp_path / "fresh", changed)
+    for q in ("binh dang gioi", "ha tinh", "nam:2018", "loai:\"Quyết định\""):
+        for sort in ("relevance", "date"):
+            a, b = (search(open_index(tmp_path / name), q, page_size=50, sort=sort, highlight=False)
+                    for name in ("updated", "fresh"))
+            assert (a.total, a.facets) == (b.total, b.facets), q
+            assert {h["id"] for h in a.hits} == {h["id"] for h in b.hits}, q
+
+
 def _placed(result):
     from vnkb.cite import link_archive
     from vnkb.render import place_documents

@@ -9,6 +9,14 @@ Each text is indexed twice: folded (no diacritics, đ→d) so "binh dang gioi"
 finds "bình đẳng giới", and accented (lower case only) so an accented query
 ranks exact-accent matches first ("bàn" above "bản").
 
+Queries are fast on large archives because per-posting work stays small in
+pure Python: the body's words and the adjacent word pairs of title and body
+have positionless fields (their posting blocks decode several times faster
+than positional ones, and a pair term stands in for a two-word phrase); the
+matching set is built by set operations on whole posting lists; scores are
+summed a posting block at a time (_blocks reads Whoosh 2.7's decoded blocks);
+facets count cached sortable columns.
+
 The index is built in a temporary folder next to index/ and swapped in whole;
 an existing index with the same schema version is copied there first and
 only documents whose content changed are re-indexed (update by id).
@@ -16,25 +24,30 @@ only documents whose content changed are re-indexed (update by id).
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import re
 import shutil
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from whoosh import index as windex
 from whoosh import query as Q
-from whoosh import sorting
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer
+from whoosh import searching
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, ShingleFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching import FilterMatcher
+from whoosh.scoring import WeightLengthScorer
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
 
 from ..swap import swap_in, temp_for
 from ..vntext import fold
-from .query import ParsedQuery, QueryError, parse_query, type_key
+from .query import ParsedQuery, QueryError, has_marks, parse_query, type_key
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 TOKEN = r"\w+(?:[./-]\w+)*"
 PAGE_SIZE_MAX = 50
 
@@ -61,13 +74,18 @@ def accent_analyzer():
     return RegexTokenizer(TOKEN) | LowercaseFilter()
 
 
+def pair_analyzer():
+    """Folded words two by two ("ke hoach"): adjacency without positions."""
+    return folded_analyzer() | ShingleFilter(2, " ")    # (BiWordFilter fails on a text without words)
+
+
 def schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         kind=ID(stored=True),
         url=STORED,
         title=TEXT(stored=True, analyzer=folded_analyzer(), field_boost=3.0),
-        title_exact=TEXT(analyzer=accent_analyzer(), field_boost=3.0),
+        title_exact=TEXT(analyzer=accent_analyzer(), field_boost=3.0, phrase=False),
         number=STORED,
         number_key=ID,
         code_number=ID,
@@ -80,7 +98,13 @@ def schema() -> Schema:
         issued_date=ID(stored=True, sortable=True),
         subject=TEXT(stored=True, analyzer=folded_analyzer(), field_boost=2.0),
         body=TEXT(stored=True, analyzer=folded_analyzer()),
-        body_exact=TEXT(analyzer=accent_analyzer()),
+        body_exact=TEXT(analyzer=accent_analyzer(), phrase=False),
+        # Positionless (postings without positions read several times faster), for
+        # matching and scoring: the body's words, and the adjacent word pairs of
+        # title and body ("words next to each other").
+        body_words=TEXT(analyzer=folded_analyzer(), phrase=False),
+        title_pairs=TEXT(analyzer=pair_analyzer(), phrase=False),
+        body_pairs=TEXT(analyzer=pair_analyzer(), phrase=False),
         attachment_kind=ID(stored=True),
         cites=KEYWORD(stored=True, commas=True),
         parent=ID(stored=True),
@@ -134,6 +158,9 @@ def _fields(rec: dict) -> dict:
     doc["type_key"] = type_key(rec["type"]) if rec.get("type") else None
     doc["title_exact"] = rec.get("title", "")
     doc["body_exact"] = rec.get("body", "")
+    doc["body_words"] = rec.get("body", "")
+    doc["title_pairs"] = rec.get("title", "")
+    doc["body_pairs"] = rec.get("body", "")
     doc["content_hash"] = _hash(rec)
     if rec.get("year") is None:
         doc.pop("year", None)
@@ -199,22 +226,44 @@ def _words(text: str) -> list[str]:
     return re.findall(TOKEN, text.lower())
 
 
-def build_query(pq: ParsedQuery, loose: bool = False) -> Q.Query:
+def _word(term: str, accented: bool, ranked: bool = True) -> Q.Query:
+    """One query word, in any text field, each with its weight; the body's
+    words read from `body_words` (no positions to read). The accented fields
+    only rank: they hold no document the folded ones miss."""
+    f = fold(term)
+    options = [Q.Term("title", f, boost=3.0), Q.Term("subject", f, boost=2.0), Q.Term("body_words", f),
+               Q.Term("organ", f, boost=1.5), Q.Term("signer", f)]
+    if accented and ranked:
+        options += [Q.Term("title_exact", term, boost=4.0), Q.Term("body_exact", term, boost=2.0)]
+    return Q.Or(options)
+
+
+PAIRS = {"title": "title_pairs", "body": "body_pairs"}
+
+
+def _phrase(fieldname: str, words: list[str], boost: float = 1.0) -> Q.Query:
+    """The folded words next to each other in a field: two words are one term
+    of its pairs field (the same documents, no positions to read)."""
+    if len(words) == 2 and fieldname in PAIRS:
+        return Q.Term(PAIRS[fieldname], " ".join(words), boost=boost)
+    return Q.Phrase(fieldname, words, boost=boost)
+
+
+def _near(fieldname: str, words: list[str], boost: float) -> Q.Query:
+    """Every adjacent pair of the words in the field: a positionless stand-in
+    for the phrase (the same for two words), for ranking only; the boost is
+    shared among the pairs, so that long queries are not boosted more."""
+    pairs = [f"{a} {b}" for a, b in zip(words, words[1:])]
+    return Q.And([Q.Term(PAIRS[fieldname], pair) for pair in pairs], boost=boost / len(pairs))
+
+
+def _conditions(pq: ParsedQuery) -> list[Q.Query]:
+    """What a document must match besides the free words."""
     must: list[Q.Query] = []
-    for term in pq.terms:
-        f = fold(term)
-        options = [Q.Term("title", f, boost=3.0), Q.Term("subject", f, boost=2.0), Q.Term("body", f),
-                   Q.Term("organ", f, boost=1.5), Q.Term("signer", f)]
-        if pq.accented:
-            options += [Q.Term("title_exact", term, boost=4.0), Q.Term("body_exact", term, boost=2.0)]
-        must.append(Q.Or(options))
     for phrase in pq.phrases:
-        words = _words(phrase)
-        folded = [fold(w) for w in words]
-        options = [Q.Phrase("body", folded), Q.Phrase("title", folded, boost=3.0), Q.Phrase("subject", folded, boost=2.0)]
-        if pq.accented:
-            options.append(Q.Phrase("body_exact", words, boost=2.0))
-        must.append(Q.Or(options))
+        folded = [fold(w) for w in _words(phrase)]
+        must.append(Q.Or([_phrase("body", folded), _phrase("title", folded, boost=3.0),
+                          Q.Phrase("subject", folded, boost=2.0)]))
     if pq.number:
         # the document with that number first, then those that cite it
         must.append(Q.Or([Q.Term("number_key", pq.number, boost=10.0), Q.Term("body", pq.number)]))
@@ -222,7 +271,7 @@ def build_query(pq: ParsedQuery, loose: bool = False) -> Q.Query:
         must.append(Q.Term("code_number", pq.code_number.lstrip("0") or "0"))
     if pq.type_name:
         must.append(Q.Or([Q.Term("type_key", type_key(pq.type_name)),
-                          Q.Phrase("title", [fold(w) for w in _words(pq.type_name)])]))
+                          _phrase("title", [fold(w) for w in _words(pq.type_name)])]))
     if pq.organ:
         must.append(Q.Phrase("organ", [fold(w) for w in _words(pq.organ)]))
     if pq.year:
@@ -232,21 +281,36 @@ def build_query(pq: ParsedQuery, loose: bool = False) -> Q.Query:
         must.append(Q.TermRange("issued_date", pq.date_from, pq.date_to))
     if pq.kind:
         must.append(Q.Term("kind", pq.kind))
-    if not must:
-        return Q.Every()
-    if loose and len(pq.terms) > 1:
-        # nothing has every word: rank by how many words match
-        fixed = must[len(pq.terms):]
-        return Q.And([Q.Or(must[: len(pq.terms)])] + fixed) if fixed else Q.Or(must[: len(pq.terms)])
-    query = Q.And(must) if len(must) > 1 else must[0]
-    # Optional boosts, read only for documents the query matched: a document
-    # ranks a little above its attachments and registry entries, and the words
-    # next to each other rank higher (the query itself is evaluated once).
+    return must
+
+
+def _boosts(pq: ParsedQuery) -> list[Q.Query]:
+    """Optional boosts, read only for documents the query matched: a document
+    ranks a little above its attachments and registry entries, the words next
+    to each other rank higher, and so do a phrase's exact accents."""
     boosts: list[Q.Query] = [Q.Term("kind", "van_ban", boost=2.0)]
     if len(pq.terms) > 1:
         words = [fold(t) for t in pq.terms]
-        boosts += [Q.Phrase("title", words, boost=4.0), Q.Phrase("body", words, boost=2.0)]
-    return Q.AndMaybe(query, Q.Or(boosts))
+        boosts += [_near("title", words, boost=4.0), _near("body", words, boost=2.0)]
+    for phrase in pq.phrases:
+        words = _words(phrase)
+        if has_marks(phrase) and words:
+            boosts.append(Q.And([Q.Term("body_exact", w) for w in words], boost=2.0))
+    return boosts
+
+
+def build_query(pq: ParsedQuery, loose: bool = False, *, ranked: bool = True) -> Q.Query:
+    """The query for pq; ranked=False: without the optional boosts (the same documents)."""
+    words = [_word(t, pq.accented, ranked) for t in pq.terms]
+    fixed = _conditions(pq)
+    if not words and not fixed:
+        return Q.Every()
+    if loose and len(words) > 1:
+        # nothing has every word: rank by how many words match
+        return Q.And([Q.Or(words)] + fixed) if fixed else Q.Or(words)
+    must = words + fixed
+    query = Q.And(must) if len(must) > 1 else must[0]
+    return Q.AndMaybe(query, Q.Or(_boosts(pq))) if ranked else query
 
 
 @dataclass
@@ -270,7 +334,12 @@ def open_index(index_dir: Path):
 def search(ix, q: str, *, type_name: str | None = None, year: int | None = None, organ: str | None = None,
            page: int = 1, page_size: int = 10, sort: str = "relevance", highlight: bool = True,
            searcher=None) -> Results:
-    """Run a query; `searcher` (an open Whoosh searcher) saves opening one per query."""
+    """Run a query; `searcher` (an open Whoosh searcher) saves opening one per query.
+
+    The matching documents are found once, unscored (set algebra, below): they
+    give the exact total and facet counts. They are then scored a posting list
+    at a time (BM25F, the sums of Whoosh's matchers) or sorted by date, and only
+    the requested page is read and highlighted."""
     pq = parse_query(" ".join(x for x in [q or "",
                                           f'loai:"{type_name}"' if type_name else "",
                                           f"nam:{year}" if year else "",
@@ -278,38 +347,232 @@ def search(ix, q: str, *, type_name: str | None = None, year: int | None = None,
     if page < 1 or page_size < 1:
         raise QueryError("trang và cỡ trang phải là số dương")
     page_size = min(page_size, PAGE_SIZE_MAX)
-    facets = sorting.Facets()
-    facets.add_field("type")
-    facets.add_field("year")
-    facets.add_field("organ_facet")
     from contextlib import nullcontext
     with (nullcontext(searcher) if searcher is not None else ix.searcher()) as s:
-        kwargs = {"groupedby": facets, "maptype": sorting.Count}
-        if sort == "date":
-            kwargs.update(sortedby="issued_date", reverse=True)
         loose = False
-        r = s.search_page(build_query(pq), page, pagelen=page_size, **kwargs)
-        if r.total == 0 and len(pq.terms) > 1:
+        docs = _docset(s, build_query(pq, ranked=False))
+        if not docs and len(pq.terms) > 1:
             loose = True
-            r = s.search_page(build_query(pq, loose=True), page, pagelen=page_size, **kwargs)
-        r.results.fragmenter = ContextFragmenter(maxchars=220, surround=60)
-        r.results.formatter = HtmlFormatter(tagname="mark", between=" … ")
+            docs = _docset(s, build_query(pq, loose=True, ranked=False))
+        first, last = (page - 1) * page_size, page * page_size
+        if sort == "date":
+            dates = _column(s, "issued_date")
+            # newest first; the same date in index order
+            top = [(None, d) for d in sorted(docs, key=lambda d: (dates[d] or "", -d), reverse=True)[:last]]
+        else:
+            top = _rank(s, build_query(pq, loose), docs, last)
+        page_hits = _hits(s, pq, top[first:last], first)
         hits = []
-        for hit in r:
+        for hit in page_hits:
             item = {k: hit.get(k) for k in ("id", "kind", "url", "title", "number", "type", "organ", "year",
                                             "issued_date", "subject", "attachment_kind", "parent")}
-            item["score"] = round(hit.score, 4) if sort != "date" and isinstance(hit.score, float) else None
+            item["score"] = round(hit.score, 4) if isinstance(hit.score, float) else None
             if highlight:
                 item["snippet"] = _snippet(hit, pq)
             hits.append(item)
-        groups = {name: {str(k): v for k, v in r.results.groups(name).items() if k not in (None, "")}
-                  for name in ("type", "year", "organ_facet")}
-        suggestion = _suggest(s, pq) if r.total == 0 or loose else None
-        return Results(total=r.total, hits=hits, facets={"type": groups["type"], "year": groups["year"],
-                                                         "organ": groups["organ_facet"]},
+        suggestion = _suggest(s, pq) if not docs or loose else None
+        return Results(total=len(docs), hits=hits, facets=_facets(s, docs),
                        suggestion=suggestion, page=page, page_size=page_size, loose=loose,
                        query={"terms": pq.terms, "number": pq.number, "type": pq.type_name,
                               "code_number": pq.code_number, "year": pq.year})
+
+
+def _docset(searcher, q: Q.Query) -> set[int]:
+    """The documents q matches, unscored: And/Or as set operations over whole
+    posting lists (run in C) instead of stepping a matcher tree document by
+    document in Python; any other query through Whoosh's docs_for_query."""
+    if isinstance(q, Q.And):
+        result = None
+        for sub in sorted(q.subqueries, key=lambda sub: sub.estimate_size(searcher.reader())):
+            found = _docset(searcher, sub)
+            result = found if result is None else result & found
+            if not result:
+                break
+        return result or set()
+    if isinstance(q, Q.Or):
+        return set().union(*(_docset(searcher, sub) for sub in q.subqueries))
+    if isinstance(q, Q.Term):
+        return _term_docs(searcher, q)
+    return set(searcher.docs_for_query(q))
+
+
+def _term_docs(searcher, q: Q.Term) -> set[int]:
+    """The documents that have a term, a posting block at a time."""
+    found: set[int] = set()
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        text = leaf.schema[q.fieldname].to_bytes(q.text)
+        if (q.fieldname, text) not in reader:
+            continue
+        docs: set[int] = set()
+        for ids, _weights in _blocks(_unfiltered(reader.postings(q.fieldname, text))):
+            docs.update(ids)
+        if reader.has_deletions():
+            docs -= _deleted(reader)
+        found.update(d + offset for d in docs) if offset else found.update(docs)
+    return found
+
+
+def _deleted(reader) -> set[int]:
+    """A segment's deleted documents (cached: a segment only gains deletions,
+    so their count tells its set)."""
+    segment = reader.segment()
+    return _segment_cached(reader, f"deleted:{segment.deleted_count()}",
+                           lambda r: {d for d in range(r.doc_count_all()) if r.is_deleted(d)})
+
+
+def _rank(searcher, q: Q.Query, docs: set[int], limit: int) -> list[tuple[float, int]]:
+    """The `limit` best of docs as (score, docnum), best first; equal scores in index order."""
+    scores = _scores(searcher, q, docs)
+    best = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
+    return [(score, docnum) for docnum, score in best]
+
+
+def _scores(searcher, q: Q.Query, docs: set[int]) -> dict[int, float]:
+    """Whoosh's score of each document of docs that q matches, computed a whole
+    posting list at a time: the same sums as its matcher tree (Or and And add
+    their parts, AndMaybe adds b where it matches), without stepping every
+    matcher of the tree for every document."""
+    if isinstance(q, Q.Term):
+        return _term_scores(searcher, q, docs)
+    if isinstance(q, Q.AndMaybe):
+        scores = _scores(searcher, q.a, docs)
+        for docnum, score in _scores(searcher, q.b, docs).items():
+            if docnum in scores:
+                scores[docnum] += score
+        return _boosted(scores, q.boost)
+    if isinstance(q, (Q.And, Q.Or)):
+        parts = [_scores(searcher, sub, docs) for sub in q.subqueries]
+        scores: dict[int, float] = {}
+        for part in parts:
+            for docnum, score in part.items():
+                scores[docnum] = scores.get(docnum, 0.0) + score
+        if isinstance(q, Q.And):
+            common = set(parts[0]).intersection(*parts[1:])
+            if len(common) < len(scores):
+                scores = {d: scores[d] for d in common}
+        return _boosted(scores, q.boost)
+    # anything else (phrases, ranges): its own matcher, document by document
+    scores = {}
+    for leaf, offset in searcher.leaf_searchers():
+        m = q.matcher(leaf, leaf.context())
+        while m.is_active():
+            if m.id() + offset in docs:
+                scores[m.id() + offset] = m.score()
+            m.next()
+    return scores
+
+
+def _boosted(scores: dict[int, float], boost: float) -> dict[int, float]:
+    return scores if boost == 1.0 else {d: v * boost for d, v in scores.items()}
+
+
+def _term_scores(searcher, q: Q.Term, docs: set[int]) -> dict[int, float]:
+    """BM25F of one term (times its boost) for the documents of docs that have it."""
+    scores: dict[int, float] = {}
+    for leaf, offset in searcher.leaf_searchers():
+        fieldobj = leaf.schema[q.fieldname]
+        text = fieldobj.to_bytes(q.text)
+        if (q.fieldname, text) not in leaf.reader():
+            continue
+        m = _unfiltered(leaf.postings(q.fieldname, text))
+        if isinstance(m.scorer, WeightLengthScorer):
+            score, lengths = m.scorer._score, _lengths(leaf, q.fieldname)
+        else:
+            score, lengths = (lambda weight, length: weight), None
+        boost = q.boost
+        for ids, weights in _blocks(m):
+            for docnum, weight in zip(ids, weights):
+                if docnum + offset in docs:
+                    scores[docnum + offset] = boost * score(weight, lengths[docnum] if lengths else 1)
+    return scores
+
+
+def _unfiltered(m):
+    """A term's postings without the filter of the segment's deleted documents:
+    scoring only reads documents of a match set, which holds none of them."""
+    return m.child if isinstance(m, FilterMatcher) else m
+
+
+def _blocks(m):
+    """A term's postings as (docnums, weights) blocks. Whoosh 2.7's on-disk
+    matcher hands over each decoded block whole (a block's arrays instead of
+    three method calls per posting); any other matcher one posting at a time."""
+    if isinstance(m, W3LeafMatcher):
+        while m.is_active():
+            if m._ids is None:
+                m._read_ids()
+            if m._weights is None:
+                m._read_weights()
+            yield m._ids, m._weights
+            m._next_block()
+        return
+    while m.is_active():
+        yield (m.id(),), (m.weight(),)
+        m.next()
+
+
+_cache: dict[tuple, object] = {}
+
+
+def _segment_cached(reader, name: str, read):
+    """read(reader) cached per segment (a segment never changes; its deleted
+    documents are in no match set); bounded: cleared when it grows large."""
+    key = (reader.segment().segment_id(), name)
+    if key not in _cache:
+        if len(_cache) > 64:
+            _cache.clear()
+        _cache[key] = read(reader)
+    return _cache[key]
+
+
+def _lengths(leaf, fieldname: str) -> list:
+    """Each document's length of the field, as Whoosh's scorers read it."""
+    return _segment_cached(leaf.reader(), "length:" + fieldname,
+                           lambda r: [r.doc_field_length(d, fieldname, 1) for d in range(r.doc_count_all())])
+
+
+FACETS = {"type": "type", "year": "year", "organ": "organ_facet"}    # facet -> sortable field
+
+
+def _column(searcher, fieldname: str) -> list:
+    """A sortable field's value for every document number."""
+    values: list = []
+    for leaf, _offset in searcher.leaf_searchers():
+        values += _segment_cached(leaf.reader(), "column:" + fieldname,
+                                  lambda r: list(r.column_reader(fieldname, translate=True)))
+    return values
+
+
+def _facets(searcher, docs: set[int]) -> dict[str, dict[str, int]]:
+    """Exact counts per type, year and organ over every matching document."""
+    out = {}
+    for name, fieldname in FACETS.items():
+        counts = Counter(map(_column(searcher, fieldname).__getitem__, docs))
+        out[name] = {str(k): n for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
+                     if k not in (None, "")}
+    return out
+
+
+def _hits(searcher, pq: ParsedQuery, top: list, first: int) -> list:
+    """Whoosh hits for (score, docnum) pairs; their highlights mark the query's
+    words in body, subject and title."""
+    results = searching.Results(searcher, _marked(pq), top)
+    results.fragmenter = ContextFragmenter(maxchars=220, surround=60)
+    results.formatter = HtmlFormatter(tagname="mark", between=" … ")
+    return [searching.Hit(results, docnum, first + i, score) for i, (score, docnum) in enumerate(top)]
+
+
+def _marked(pq: ParsedQuery) -> Q.Query:
+    """The terms a snippet marks (a query only read for its terms)."""
+    words = [fold(t) for t in pq.terms] + [fold(w) for p in pq.phrases for w in _words(p)]
+    terms = [Q.Term(f, w) for f in ("body", "subject", "title") for w in words]
+    terms += [Q.Term("title", fold(w)) for w in _words(pq.type_name or "")]
+    if pq.number:
+        terms.append(Q.Term("body", pq.number))
+    if pq.year and not pq.year_required:
+        terms.append(Q.Term("body", str(pq.year)))
+    return Q.Or(terms)
 
 
 SNIPPET_WINDOW = 4000     # characters of a long body around the first match that the highlighter reads
@@ -320,14 +583,32 @@ def _window(text: str, pq: ParsedQuery) -> str:
     highlighting tokenizes the text it gets, and bodies run to tens of KB."""
     if len(text) <= 2 * SNIPPET_WINDOW:
         return text
-    folded = fold(text)
-    if len(folded) != len(text):          # a character folded to two: no safe offsets
-        return text
     words = [fold(w) for w in pq.terms] + [fold(w) for p in pq.phrases for w in _words(p)]
-    hits = [m.start() for w in words if w for m in [re.search(r"(?<!\w)" + re.escape(w) + r"(?!\w)", folded)] if m]
-    at = min(hits) if hits else 0
+    at = _first_match(text, [w for w in words if w])
+    if at is None:                        # a character folded to two: no safe offsets
+        return text
     start = max(0, at - SNIPPET_WINDOW // 4)
     return text[start:start + SNIPPET_WINDOW]
+
+
+def _first_match(text: str, words: list[str]) -> int | None:
+    """Where the first of the folded words starts in text (0: none does),
+    folding a chunk at a time: matches are mostly near the start, and folding
+    a whole long body costs more than highlighting it."""
+    if not words:
+        return 0
+    rx = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
+    step = 2 * SNIPPET_WINDOW
+    for start in range(0, len(text), step):
+        lead = 1 if start else 0          # the character before, for the lookbehind
+        chunk = text[start - lead:start + step + 64]    # + 64: a word across the chunk's end
+        folded = fold(chunk)
+        if len(folded) != len(chunk):
+            return None
+        m = rx.search(folded, lead)
+        if m:
+            return start - lead + m.start()
+    return 0
 
 
 def _snippet(hit, pq: ParsedQuery) -> str:
