@@ -229,7 +229,7 @@ def test_before_marks(text, lost, best):
     from vnkb.repair.glyphs import _TOKEN, _before_marks
     from vnkb.repair.lm import Model
     model = Model()
-    gaps = _before_marks([text], 0, "F", list(_TOKEN.finditer(text)), lost, model, model, False)
+    gaps = _before_marks([text], 0, "F", list(_TOKEN.finditer(text)), frozenset(lost), model, model, False)
     if best is None:
         assert gaps == []
     else:

@@ -98,6 +98,11 @@ def _lost_words(lost: frozenset[str], n: int) -> tuple[str, ...]:
     return tuple(sorted(words))
 
 
+def _end_glyphs(a: str, upper_line: bool) -> list[str]:
+    """Every glyph (in its possible cases) that makes a + glyph one syllable."""
+    return [g for g0 in _fragments().get((a.lower(), ""), ()) for g in _cases(g0, a, "", upper_line)]
+
+
 def _case_like(g: str, a: str, b: str, upper_line: bool = False) -> str:
     """The restored glyph in the case of its neighbours (Đ NG -> ĐỒNG, H ng -> Hồng,
     B  trưởng -> Bộ trưởng; in a line of capitals, capitals)."""
@@ -197,7 +202,7 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
     for i, text in enumerate(texts):
         if only is not None and i not in only:
             continue
-        lost_here = scarce.get(fonts[i], set())
+        lost_here = frozenset(scarce.get(fonts[i], ()))
         toks = list(_TOKEN.finditer(text))
         letters = [ch for ch in text if ch.isalpha()]
         upper_line = len(letters) >= 6 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
@@ -216,43 +221,37 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
             margin: dict[Option, float] = {}
             guarded = (va and vb) or k >= 3
 
-            def offer(opt: Option, gl: str, words: list[str], base_words: list[str] | None = None,
-                      null_words: list[str] | None = None):
+            def offer(opt: Option, gl: str, words: list[str]):
                 options[opt] = model.score(words, left, right)
                 glyphs[opt] = gl
                 if guarded:
-                    margin[opt] = (base.score(base_words or words, left, right)
-                                   - base.score(null_words if null_words is not None else [a.lower(), b.lower()],
-                                                left, right)
+                    margin[opt] = (base.score(words, left, right)
+                                   - base.score([a.lower(), b.lower()], left, right)
                                    # a reading with one more word pays for that word's
                                    # probability; the text as it stands pays for its
                                    # run of spaces, which words do not leave
                                    + (SPACE_RUN if k >= 3 else 0.0))
 
-            def cases(g, x, y):
-                return _cases(g, x, y, upper_line)
-
             if k >= 3:
                 # a word of one or two glyphs lost whole between two words ("ở",
                 # "để"): only glyphs this font lost
-                for w in _lost_words(frozenset(lost_here), k - 2):
+                for w in _lost_words(lost_here, k - 2):
                     offer((a_end, b_start, f" {w} "), w, [a.lower(), w.lower(), b.lower()])
             elif len(a) > 6 or len(b) > 6:
                 continue
             elif k == 1:
                 for g0 in index.get((a.lower(), b.lower()), ()):
-                    for g in cases(g0, a, b):
+                    for g in _cases(g0, a, b, upper_line):
                         if guarded and g not in lost_here:
                             continue
                         offer((a_start, b_end, a + g + b), g, [(a + g + b).lower()])
             else:
                 # a glyph lost at the end of a ("b  câu") or the start of b ("huy  ộng"),
                 # or two glyphs lost inside one word ("tr  ng")
-                for g0 in index.get((a.lower(), ""), ()):
-                    for g in cases(g0, a, ""):
-                        if (va or guarded) and g not in lost_here:
-                            continue
-                        offer((a_start, a_end + 1, a + g), g, [(a + g).lower(), b.lower()])
+                for g in _end_glyphs(a, upper_line):
+                    if (va or guarded) and g not in lost_here:
+                        continue
+                    offer((a_start, a_end + 1, a + g), g, [(a + g).lower(), b.lower()])
                 if not va and not vb:
                     for gg in index2.get((a.lower(), b.lower()), ()):
                         gg = "".join(_case_like(g, a, b, upper_line) for g in gg)
@@ -311,18 +310,16 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
             a_start = m1.end() - len(a)
             left, right = _neighbour_words(texts, i, a_start, m1.end())
             options, glyphs = {}, {}
-            for g0 in index.get((a.lower(), ""), ()):
-                for g in _cases(g0, a, "", upper_line):
-                    options[(a_start, m1.end() + 1, a + g)] = model.score([(a + g).lower()], left, right)
-                    glyphs[(a_start, m1.end() + 1, a + g)] = g
+            for g in _end_glyphs(a, upper_line):
+                options[(a_start, m1.end() + 1, a + g)] = model.score([(a + g).lower()], left, right)
+                glyphs[(a_start, m1.end() + 1, a + g)] = g
             if options:
                 gaps.append(Gap(i, fonts[i], options, glyphs))
         gaps += _before_marks(texts, i, fonts[i], toks, lost_here, model, base, upper_line)
     return gaps
 
 
-
-def _before_marks(texts: list[str], i: int, font: str, toks: list[re.Match], lost_here: set[str],
+def _before_marks(texts: list[str], i: int, font: str, toks: list[re.Match], lost_here: frozenset[str],
                   model: Model, base: Model, upper_line: bool) -> list[Gap]:
     """Vietnamese puts no space before these marks, so spaces there after a
     word are lost glyphs: one at the end of a word that reads as one ("trí
@@ -330,7 +327,6 @@ def _before_marks(texts: list[str], i: int, font: str, toks: list[re.Match], los
     two glyphs lost whole ("Theo   ," for "Theo đó,"). Only glyphs this font
     lost, and the reading must beat the text as it stands (margin)."""
     text = texts[i]
-    index = _fragments()
     gaps = []
     for m1, m2 in zip(toks, toks[1:] + [None]):
         # the line's end counts as a mark: extracted lines keep no trailing space of their own
@@ -349,12 +345,11 @@ def _before_marks(texts: list[str], i: int, font: str, toks: list[re.Match], los
             margin[opt] = base.score(words, left, right) - base.score([a.lower()], left, right) + run
 
         if k == 1:
-            for g0 in index.get((a.lower(), ""), ()):
-                for g in _cases(g0, a, "", upper_line):
-                    if g in lost_here:
-                        offer((a_start, a_end + 1, a + g), g, [(a + g).lower()], 0.0)
+            for g in _end_glyphs(a, upper_line):
+                if g in lost_here:
+                    offer((a_start, a_end + 1, a + g), g, [(a + g).lower()], 0.0)
         else:
-            for w in _lost_words(frozenset(lost_here), k - 1):
+            for w in _lost_words(lost_here, k - 1):
                 offer((a_end, a_end + k, " " + w), w, [a.lower(), w.lower()], SPACE_RUN)
         if options:
             gaps.append(Gap(i, font, options, glyphs, margin, "word" if k > 1 else ""))

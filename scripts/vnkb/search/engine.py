@@ -408,7 +408,7 @@ def _term_docs(searcher, q: Q.Term) -> set[int]:
             docs.update(ids)
         if reader.has_deletions():
             docs -= _deleted(reader)
-        found.update(d + offset for d in docs) if offset else found.update(docs)
+        found.update((d + offset for d in docs) if offset else docs)
     return found
 
 
