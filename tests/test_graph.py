@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 from vnkb.publish import graph
 
 
-def pairwise(doc_id, targets, cited_by, limit=10):
+def pairwise(doc_id, targets, cited_by, limit=10, common=graph.COMMON):
     mine = targets.get(doc_id, set())
+    rare = {t for t in mine if len(cited_by.get(t, ())) <= common}
     out = []
     for other, theirs in targets.items():
         if other == doc_id:
@@ -18,7 +19,7 @@ def pairwise(doc_id, targets, cited_by, limit=10):
             out.append((0, other, "được văn bản này dẫn chiếu", []))
         elif doc_id in theirs:
             out.append((0, other, "dẫn chiếu văn bản này", []))
-        elif mine & theirs:
+        elif rare & theirs:
             shared = sorted(mine & theirs)
             out.append((-len(shared), other, f"cùng dẫn chiếu {len(shared)} văn bản", shared))
     for citer in sorted(cited_by.get(doc_id, set())):
@@ -42,5 +43,7 @@ def test_related_documents_match_the_pairwise_definition(raw):
             cited_by.setdefault(t, set()).add(d)
     for d in targets:
         assert graph.related_documents(d, targets, cited_by) == pairwise(d, targets, cited_by)
+        # targets cited by more than `common` documents relate none by themselves
+        assert graph.related_documents(d, targets, cited_by, common=2) == pairwise(d, targets, cited_by, common=2)
     for e in cited_by:
         assert graph.co_cited(e, targets, citing=cited_by[e]) == graph.co_cited(e, targets)

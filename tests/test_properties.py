@@ -443,3 +443,17 @@ def test_parse_pipeline_never_raises(scratch, text):
     doc = parse(normalize(extracted), source)
     assert doc.number is None or re.match(r"^\d", doc.number), doc.number
     assert isinstance(doc.title, str) and doc.title
+
+
+_parts = st.lists(st.sampled_from(["van-ban", "a", "b", "index.md", "x.md", "danh-muc", "goc"]), min_size=1, max_size=4)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_parts, _parts)
+def test_rel_is_posix_relpath(src, dst):
+    """Links between pages: the string version gives what posixpath.relpath gives."""
+    import posixpath
+    from vnkb.render import rel
+    a, b = "/".join(src), "/".join(dst)
+    assert rel(a, b) == posixpath.relpath(b, posixpath.dirname(a) or ".")
+

@@ -218,3 +218,18 @@ def test_api_under_bounded_load_gives_no_5xx(built):
     report = loadtest.run(seconds=3, connections=10, site=site, index=built[0] / "index")
     assert report["requests"] > 0
     assert report["server_errors_5xx"] == 0 and report["client_errors"] == 0, report
+
+
+@pytest.mark.parametrize("procs", [2, 3])
+def test_parallel_writers_give_the_same_results(built, tmp_path, procs):
+    """A new index written by several processes (one segment each, over
+    contiguous runs of documents) ranks and scores as one written by one."""
+    placed_recs = records(*_placed(built[1]))
+    build_index(tmp_path / "one", placed_recs, procs=1)
+    build_index(tmp_path / "many", placed_recs, procs=procs)
+    many = open_index(tmp_path / "many")
+    assert len(many._segments()) == procs
+    for q in ("binh dang gioi", "880/QĐ-UBND", "ke hoach 2019", "\"bình đẳng giới\"", "loai:\"Quyết định\""):
+        a, b = (search(open_index(tmp_path / name), q, page_size=50, highlight=False) for name in ("one", "many"))
+        assert (a.total, a.facets) == (b.total, b.facets), q
+        assert [(h["id"], h["score"]) for h in a.hits] == [(h["id"], h["score"]) for h in b.hits], q

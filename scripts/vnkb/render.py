@@ -13,7 +13,6 @@ headings carry explicit ASCII anchors ({#3-to-chuc-trien-khai-...}).
 from __future__ import annotations
 
 import html
-import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -111,8 +110,15 @@ def original_path(doc: Document) -> str:
 
 
 def rel(from_page: str, to_path: str) -> str:
-    """Relative link between two files under docs/ (what MkDocs validates)."""
-    return posixpath.relpath(to_path, posixpath.dirname(from_page) or ".")
+    """Relative link between two files under docs/ (what MkDocs validates):
+    posixpath.relpath for the plain relative paths pages have (no "." or ".."
+    parts), by string operations (a large archive's pages hold millions of links)."""
+    base = from_page.split("/")[:-1]
+    target = to_path.split("/")
+    n = 0
+    while n < len(base) and n < len(target) and base[n] == target[n]:
+        n += 1
+    return "/".join([".."] * (len(base) - n) + target[n:]) or "."
 
 
 def vn_date(iso: str | None) -> str:

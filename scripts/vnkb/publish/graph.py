@@ -7,8 +7,6 @@ quoted label; node ids are ours (n0, n1, c1 ...). Superfences writes the
 fence's text HTML-escaped into the page."""
 from __future__ import annotations
 
-from collections import Counter
-
 _MERMAID_ENTITIES = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "`": "#96;", "&": "#amp;",
                      "\\": "#92;"}
 MAX_NODES = 8
@@ -42,17 +40,25 @@ def diagram(center: str, cites: list[str], citers: list[str]) -> str:
     return "``` mermaid\n" + "\n".join(lines) + "\n```\n"
 
 
+COMMON = 200      # a target cited by more documents than this relates none of them by itself
+
+
 def related_documents(doc_id: str, targets: dict[str, set[str]], cited_by: dict[str, set[str]],
-                      limit: int = 10) -> list[tuple[str, str, list[str]]]:
+                      limit: int = 10, common: int = COMMON) -> list[tuple[str, str, list[str]]]:
     """[(other id, reason, shared targets)] for archived documents related to doc_id:
-    it cites them, they cite it, or both cite the same documents (most shared first)."""
+    it cites them, they cite it, or both cite the same documents (most shared first).
+
+    Two documents that both cite the Constitution or the Law on Gender Equality
+    (cited by most of an archive) are not related by that alone: a target with
+    more than `common` citing documents counts among the shared ones, but does
+    not make a document a candidate (finding those would compare every pair)."""
     mine = targets.get(doc_id, set())
-    # how many targets each other document shares with this one, counted from
-    # the citing lists of this one's targets (not by comparing every pair)
-    shared_n: Counter = Counter()
+    sharing: set[str] = set()
     for t in mine:
-        shared_n.update(cited_by.get(t, ()))
-    candidates = (set(shared_n) | set(mine) | set(cited_by.get(doc_id, ()))) - {doc_id}
+        citers = cited_by.get(t, ())
+        if len(citers) <= common:
+            sharing.update(citers)
+    candidates = (sharing | mine | set(cited_by.get(doc_id, ()))) - {doc_id}
     out = []
     for other in candidates:
         theirs = targets.get(other)
@@ -62,14 +68,14 @@ def related_documents(doc_id: str, targets: dict[str, set[str]], cited_by: dict[
             out.append((0, other, "được văn bản này dẫn chiếu", []))
         elif doc_id in theirs:
             out.append((0, other, "dẫn chiếu văn bản này", []))
-        elif shared_n[other]:
-            out.append((-shared_n[other], other, f"cùng dẫn chiếu {shared_n[other]} văn bản", None))
+        elif other in sharing:
+            shared = sorted(mine & theirs)
+            out.append((-len(shared), other, f"cùng dẫn chiếu {len(shared)} văn bản", shared))
     for citer in sorted(cited_by.get(doc_id, set())):
         if citer not in targets and citer != doc_id:
             out.append((0, citer, "dẫn chiếu văn bản này", []))
     out.sort(key=lambda x: (x[0], x[1]))
-    return [(other, reason, sorted(mine & targets[other]) if shared is None else shared)
-            for _, other, reason, shared in out[:limit]]
+    return [(other, reason, shared) for _, other, reason, shared in out[:limit]]
 
 
 def co_cited(entry_id: str, targets: dict[str, set[str]], limit: int = 8,

@@ -175,9 +175,14 @@ def scarce_glyphs(texts: list[str], fonts: list[str]) -> dict[str, set[str]]:
 
 
 def _alpha_bounds(tok: re.Match, tail: bool) -> str | None:
+    return _bounds(tok.group(), tail)
+
+
+@lru_cache(maxsize=100_000)
+def _bounds(t: str, tail: bool) -> str | None:
     """The letters at the end (tail) or start of a token, when the rest of the
-    token is an opening (before) or closing (after) mark and not a code ("K20")."""
-    t = tok.group()
+    token is an opening (before) or closing (after) mark and not a code ("K20").
+    Cached: words repeat, and every gap of every line asks."""
     m = (_ALPHA_TAIL if tail else _ALPHA_HEAD).search(t)
     if not m:
         return None
@@ -206,22 +211,29 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
         toks = list(_TOKEN.finditer(text))
         letters = [ch for ch in text if ch.isalpha()]
         upper_line = len(letters) >= 6 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
-        pairs = list(zip(toks, toks[1:]))
-        for m1, m2 in pairs:
+        words = [m.group() for m in toks]
+        tails, heads = [_bounds(w, True) for w in words], [_bounds(w, False) for w in words]
+        for j in range(len(toks) - 1):
+            m1, m2 = toks[j], toks[j + 1]
             k = m2.start() - m1.end()
-            a, b = _alpha_bounds(m1, True), _alpha_bounds(m2, False)
+            a, b = tails[j], heads[j + 1]
             if k > 4 or not a or not b:
                 continue
+            if k == 1 and (len(a) > 6 or len(b) > 6 or (a.lower(), b.lower()) not in index):
+                continue          # most gaps: two words no lost glyph joins (the branch below offers nothing)
             a_start, a_end = m1.end() - len(a), m1.end()
             b_start, b_end = m2.start(), m2.start() + len(b)
-            left, right = _neighbour_words(texts, i, a_start, b_end)
             va, vb = is_valid_syllable(a), is_valid_syllable(b)
             options: dict[Option, float] = {}
             glyphs: dict[Option, str] = {}
             margin: dict[Option, float] = {}
             guarded = (va and vb) or k >= 3
+            near: list = []       # the words either side, found at the first reading offered (most gaps have none)
 
             def offer(opt: Option, gl: str, words: list[str]):
+                if not near:
+                    near.extend(_neighbour_words(texts, i, a_start, b_end))
+                left, right = near
                 options[opt] = model.score(words, left, right)
                 glyphs[opt] = gl
                 if guarded:
@@ -260,8 +272,7 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
                 gaps.append(Gap(i, fonts[i], options, glyphs, margin if guarded else None,
                                 "word" if k >= 3 else ""))
         # a glyph lost at the start of a word ("huy  ộng", "chủ trương,  ường", "ngành/ ịa")
-        for m2 in toks:
-            b = _alpha_bounds(m2, False)
+        for m2, b in zip(toks, heads):
             if not b or not m2.group().startswith(b) or len(b) > 6:
                 continue
             pre = text[:m2.start()]
@@ -303,7 +314,7 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
             if nxt is not None and not (nxt.start() == m1.end() + 1 and nxt.group()[0] in ".,;:)!?…"
                                         or nxt.start() == m1.end() + 2 and not nxt.group()[0].isalpha()):
                 continue
-            a = _alpha_bounds(m1, True)
+            a = tails[n]
             if not a or is_valid_syllable(a) or len(a) > 6 or \
                     len(a) == 1 and a.isupper() and not (nxt is not None and nxt.group()[0] in _MARKS):
                 continue       # "Vitamin C  2", "điểm D": a label, not a fragment; "S :" is "Số:", "B ," "Bộ,"
