@@ -207,14 +207,6 @@ def _redirects(docs_dir: Path, placed: list, entries: dict, pages: dict[str, byt
     return out
 
 
-def _with_texts(jobs: list, cache: ResultCache, text_key) -> list:
-    """Pass 2's jobs with the text of each reading that came from the cache,
-    loaded now (a text the cache no longer holds: process_file reads the
-    original again, in its worker and within its limits)."""
-    return [(source, extracted if extracted is not None else cache.get(text_key(source)))
-            for source, extracted in jobs]
-
-
 def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, cache_dir: Path | None = None,
           limits: Limits | None = None) -> BuildResult:
     log = log or (lambda msg: None)
@@ -265,6 +257,10 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
                 if extracted is not None:        # the text first: evidence cached means text cached
                     cache.put(text_key(sources[i]), extracted[0])
                 cache.put(slot, (extracted[1] if extracted is not None else None, failed))
+                if extracted is not None and cache.folder:
+                    # the text waits in the cache: pass 2's worker loads it (the
+                    # archive's texts are never all in this process at once)
+                    extracted = (None, extracted[1])
             for k, v in times.items():      # CPU seconds summed over the workers
                 out.timings[k] = out.timings.get(k, 0.0) + v
             reads[i] = (extracted, failed)
@@ -296,9 +292,12 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
             out.cached += 1
         else:
             slots.append(key)
-            jobs.append((source, extracted))
-    jobs = _with_texts(jobs, cache, text_key)
-    fresh = iter(run_files(root, jobs, limits, log, job="process", context=context))
+            # the reading, or where the cache keeps its text (loaded by the worker;
+            # a text the cache no longer holds: the worker reads the original again)
+            jobs.append((source, extracted if extracted is not None else text_key(source)))
+    del reads
+    fresh = iter(run_files(root, jobs, limits, log, job="process", context=context, cache=cache))
+    del jobs
     for slot in slots:
         if isinstance(slot, str):
             first, result, times = next(fresh)
@@ -349,6 +348,7 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
         keys = {k: v for k, v in keys.items() if not k.startswith("entry:")}
     pages: dict[str, bytes | None] = {path: text.encode("utf-8") if isinstance(text, str) else text
                                       for path, text in rendered.items()}
+    del rendered
     for eid in current_entries:
         pages[target_page(eid)] = None
     for p in placed:
@@ -406,6 +406,7 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
         key_file.write_text(json.dumps(keys, sort_keys=True), encoding="utf-8")
         findings_file.write_bytes(pickle.dumps(own, protocol=4))
     out.timings["write"] = time.perf_counter() - t
+    del pages
     if index_dir is not None:
         from .search import build_index, records
         t = time.perf_counter()

@@ -33,6 +33,7 @@ class Limits:
 
 
 _CONTEXT = None      # the archive's repair evidence, inherited by forked workers
+_CACHE = None        # the build's ResultCache, where pass 2's workers load texts
 
 
 def _read_one(root: Path, source: SourceFile, log):
@@ -95,8 +96,11 @@ def _worker(conn, root: str, memory_mb: int, job: str) -> None:
                 # with the document: a later build reuses it while those hold
                 from .repair.context import Recorder
                 recorder = Recorder(_CONTEXT) if _CONTEXT is not None else None
+                extracted = item[1]
+                if isinstance(extracted, str):          # a cache key: the text waits there
+                    extracted = _CACHE.get(extracted) if _CACHE is not None else None
                 doc, second, times = process_file(Path(root), source, recorder.context if recorder else None,
-                                                  item[1], log=log)
+                                                  extracted, log=log)
                 first = (doc, recorder.deps() if recorder else None) if doc is not None else None
         except MemoryError:
             failed = FileResult(path=source.path, status="failed", stage="extract",
@@ -149,20 +153,25 @@ class _Slot:
 
 
 def run_files(root: Path, items: list, limits: Limits | None = None, log=None, job: str = "process",
-              context=None):
-    """Run one job per item in worker processes; results in the order of items.
+              context=None, cache=None):
+    """Run one job per item in worker processes; yields the results in the
+    order of items, each as soon as it and those before it are done (the
+    caller stores a text before the next arrives: the readings of a whole
+    archive are never held at once).
 
     job "read": items are SourceFiles -> (extracted or None, failed FileResult or None, times).
-    job "process": items are (SourceFile, Extracted) -> ((doc, repair lookups) or None, FileResult, times);
-    `context` (the archive's repair evidence) reaches the workers by fork."""
-    global _CONTEXT
+    job "process": items are (SourceFile, Extracted or a key of `cache`, the
+    ResultCache) -> ((doc, repair lookups) or None, FileResult, times); a text
+    neither given nor cached is extracted again. `context` (the archive's
+    repair evidence) and `cache` reach the workers by fork."""
+    global _CONTEXT, _CACHE
     limits = limits or Limits()
     log = log or (lambda msg: None)
     sources = [item if job == "read" else item[0] for item in items]
-    results: list = [None] * len(items)
+    results: dict[int, tuple] = {}      # done, not yet yielded (out of order)
     if not items:
-        return results
-    _CONTEXT = context
+        return
+    _CONTEXT, _CACHE = context, cache
     ctx = mp.get_context("fork")
     # Forked workers share the parent's heap (every reading and model of the
     # archive) copy-on-write. Frozen, those objects are left out of garbage
@@ -171,7 +180,7 @@ def run_files(root: Path, items: list, limits: Limits | None = None, log=None, j
     gc.freeze()
     slots = [_Slot(ctx, root, limits, job) for _ in range(min(limits.workers, len(items)))]
     queue = list(enumerate(items))
-    done = 0
+    done = given = 0
     step = 1 if len(sources) <= 200 else max(1, len(sources) // 100)
     try:
         while done < len(sources):
@@ -212,8 +221,13 @@ def run_files(root: Path, items: list, limits: Limits | None = None, log=None, j
                 done += 1
                 if done % step == 0 or done == len(sources):
                     log(f"[{done}/{len(sources)}] {source.path}")
+            for slot in slots:          # keep the workers busy while the caller takes results
+                if slot.job is None and queue:
+                    slot.give(*queue.pop(0))
+            while given in results:
+                yield results.pop(given)
+                given += 1
     finally:
         for slot in slots:
             slot.stop()
         gc.unfreeze()
-    return results
