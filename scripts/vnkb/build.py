@@ -249,7 +249,7 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
             todo.append(source)
     if todo:
         log(f"reading {len(todo)} originals ({len(sources) - len(todo)} unchanged)")
-    fresh = iter(run_files(root, todo, limits, log, job="read"))
+    fresh = run_files(root, todo, limits, log, job="read")
     for i, slot in enumerate(reads):
         if isinstance(slot, str):
             extracted, failed, times = next(fresh)
@@ -264,6 +264,7 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
             for k, v in times.items():      # CPU seconds summed over the workers
                 out.timings[k] = out.timings.get(k, 0.0) + v
             reads[i] = (extracted, failed)
+    fresh.close()            # its workers stop
     out.timings["read_wall"] = time.perf_counter() - t
 
     # The archive's evidence for text repair: its words and the numbers it cites in full.
@@ -296,7 +297,7 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
             # a text the cache no longer holds: the worker reads the original again)
             jobs.append((source, extracted if extracted is not None else text_key(source)))
     del reads
-    fresh = iter(run_files(root, jobs, limits, log, job="process", context=context, cache=cache))
+    fresh = run_files(root, jobs, limits, log, job="process", context=context, cache=cache)
     del jobs
     for slot in slots:
         if isinstance(slot, str):
@@ -311,7 +312,8 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
         out.results.append(result)
         if doc is not None:
             out.documents.append(doc)
-    out.timings["read_wall"] = time.perf_counter() - t
+    fresh.close()
+    out.timings["process_wall"] = time.perf_counter() - t
 
     t = time.perf_counter()
     placed = place_documents(out.documents)

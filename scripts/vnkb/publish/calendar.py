@@ -32,18 +32,18 @@ def escape_text(text: str) -> str:
 
 
 def fold_line(line: str, limit: int = 75) -> str:
-    """Content line -> physical lines of at most `limit` octets joined by CRLF + space."""
-    out: list[str] = []
-    current, size = "", 0
-    for ch in line:
-        n = len(ch.encode("utf-8"))
-        if size + n > limit:
-            out.append(current)
-            current, size = " ", 1
-        current += ch
-        size += n
-    out.append(current)
-    return "\r\n".join(out)
+    """Content line -> physical lines of at most `limit` octets joined by CRLF
+    + space (RFC 5545 3.1), never inside a character's UTF-8 sequence."""
+    data = line.encode("utf-8")
+    parts, start, room = [], 0, limit
+    while len(data) - start > room:
+        cut = start + room
+        while data[cut] & 0xC0 == 0x80:      # a continuation octet: cut before its character
+            cut -= 1
+        parts.append(data[start:cut])
+        start, room = cut, limit - 1         # a continuation line starts with its space
+    parts.append(data[start:])
+    return b"\r\n ".join(parts).decode("utf-8")
 
 
 def _date(iso: str) -> str:

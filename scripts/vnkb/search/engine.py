@@ -42,7 +42,7 @@ from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, ShingleFilt
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import FilterMatcher
-from whoosh.scoring import WeightLengthScorer
+from whoosh.scoring import BM25FScorer, WeightLengthScorer
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
 
 from ..swap import swap_in, temp_for
@@ -570,11 +570,23 @@ def _term_scores(searcher, q: Q.Term, docs: set[int]) -> dict[int, float]:
         if (q.fieldname, text) not in leaf.reader():
             continue
         m = _unfiltered(leaf.postings(q.fieldname, text))
-        if isinstance(m.scorer, WeightLengthScorer):
-            score, lengths = m.scorer._score, _lengths(leaf, q.fieldname)
+        boost, scorer = q.boost, m.scorer
+        if isinstance(scorer, BM25FScorer):
+            # whoosh.scoring.bm25 written out (the same operations, so the same
+            # floats): a common word has a posting in most documents, and two
+            # calls per posting were half of a query's time
+            lengths = _lengths(leaf, q.fieldname)
+            idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+            for ids, weights in _blocks(m):
+                for docnum, tf in zip(ids, weights):
+                    if docnum + offset in docs:
+                        scores[docnum + offset] = boost * (
+                            idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths[docnum] / avgfl))))
+            continue
+        if isinstance(scorer, WeightLengthScorer):
+            score, lengths = scorer._score, _lengths(leaf, q.fieldname)
         else:
             score, lengths = (lambda weight, length: weight), None
-        boost = q.boost
         for ids, weights in _blocks(m):
             for docnum, weight in zip(ids, weights):
                 if docnum + offset in docs:
