@@ -28,7 +28,7 @@ from .publish import aliases as url_aliases
 from .publish.paths import page_url
 from .render import GENERATED_DIRS, Context, place_documents, render_all, report_page, target_page
 from .render_registry import entry_key
-from .repair.context import context_from, deps_hold
+from .repair.context import ArchiveEvidence, deps_hold
 from .workers import Limits, run_files
 
 MANIFEST = ".kb-manifest.json"
@@ -226,8 +226,11 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
     # and memory limit; an unchanged original comes from the cache). The cache
     # keeps a reading's repair evidence apart from its text: an unchanged
     # original needs only the evidence, its text is loaded in pass 2 if at all.
-    reads: list = []           # per source: ((extracted or None, evidence), failed result) or a cache key
+    reads: list = []           # per source: ((extracted or None, None), None), (None, failed result) or a cache key
     todo: list[SourceFile] = []
+    # the archive's evidence for text repair (its words and the numbers it cites
+    # in full), summed as each document's arrives
+    archive = ArchiveEvidence()
 
     def text_key(source: SourceFile) -> str:
         return cache.key("text:" + source.sha256, None)
@@ -243,7 +246,10 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
             evidence, failed = hit
             if failed is not None:
                 failed.path = source.path
-            reads.append(((None, evidence), None) if failed is None else (None, failed))
+                reads.append((None, failed))
+            else:
+                archive.add(source.path, evidence)
+                reads.append(((None, None), None))
         else:
             reads.append(key)
             todo.append(source)
@@ -257,20 +263,20 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
                 if extracted is not None:        # the text first: evidence cached means text cached
                     cache.put(text_key(sources[i]), extracted[0])
                 cache.put(slot, (extracted[1] if extracted is not None else None, failed))
-                if extracted is not None and cache.folder:
-                    # the text waits in the cache: pass 2's worker loads it (the
-                    # archive's texts are never all in this process at once)
-                    extracted = (None, extracted[1])
+            if extracted is not None:
+                archive.add(sources[i].path, extracted[1])
+                # the text waits in the cache: pass 2's worker loads it (the
+                # archive's texts are never all in this process at once)
+                extracted = (None if cache.folder else extracted[0], None)
             for k, v in times.items():      # CPU seconds summed over the workers
                 out.timings[k] = out.timings.get(k, 0.0) + v
             reads[i] = (extracted, failed)
     fresh.close()            # its workers stop
     out.timings["read_wall"] = time.perf_counter() - t
 
-    # The archive's evidence for text repair: its words and the numbers it cites in full.
     t = time.perf_counter()
-    # read results are ((extracted, evidence), None) or (None, failed)
-    context = context_from([(s.path, x[1]) for s, (x, _) in zip(sources, reads) if x is not None])
+    context = archive.context()
+    del archive
     fingerprint = context_fingerprint(context)
     out.timings["archive"] = time.perf_counter() - t
 

@@ -56,25 +56,47 @@ def document_evidence(lines: list[str]) -> tuple[Counts, list[tuple[str, str | N
     return counts, cited
 
 
+class ArchiveEvidence:
+    """The archive's evidence summed as each document's arrives, in any order:
+    a large archive's per-document word and pair counts are never all held."""
+
+    def __init__(self):
+        self.uni, self.bi = Counter(), Counter()
+        self.cited: list[tuple[str, list]] = []
+
+    def add(self, path: str, evidence: tuple[Counts, list]) -> None:
+        counts, cited = evidence
+        self.uni.update(counts.uni)
+        self.bi.update(counts.bi)
+        if cited:
+            self.cited.append((path, cited))
+
+    def context(self) -> RepairContext:
+        base = known_facts()
+        facts = Facts({k: set(v) for k, v in base.numbers.items()}, dict(base.dates), list(base.names))
+        # a number's date: the first one cited, documents taken in path order
+        for path, cited in sorted(self.cited, key=lambda item: item[0]):
+            for number, date in cited:
+                facts.numbers.setdefault(number, set()).add(path)
+                if date and number not in facts.dates:
+                    facts.dates[number] = date
+        # Counts rounded to two significant digits (the total too: it scales every
+        # word alike): a document added or changed moves few of the values another
+        # document's repair consulted, so that repair can be reused (Recorder).
+        # Keys in sorted order: the context (and its fingerprint) is the same
+        # whatever order the documents arrived in.
+        total = _round(sum(self.uni.values()))
+        uni = Counter({k: _round(self.uni[k]) for k in sorted(self.uni)})
+        bi = Counter({k: _round(self.bi[k]) for k in sorted(self.bi)})
+        return RepairContext(Counts(uni, bi, total), facts)
+
+
 def context_from(evidence: list[tuple[str, tuple[Counts, list]]]) -> RepairContext:
     """The archive's evidence from each document's (path, document_evidence)."""
-    base = known_facts()
-    facts = Facts({k: set(v) for k, v in base.numbers.items()}, dict(base.dates), list(base.names))
-    uni, bi = Counter(), Counter()
-    for path, (counts, cited) in sorted(evidence, key=lambda item: item[0]):
-        uni.update(counts.uni)
-        bi.update(counts.bi)
-        for number, date in cited:
-            facts.numbers.setdefault(number, set()).add(path)
-            if date and number not in facts.dates:
-                facts.dates[number] = date
-    # Counts rounded to two significant digits (the total too: it scales every
-    # word alike): a document added or changed moves few of the values another
-    # document's repair consulted, so that repair can be reused (Recorder).
-    total = _round(sum(uni.values()))
-    uni = Counter({k: _round(v) for k, v in uni.items()})
-    bi = Counter({k: _round(v) for k, v in bi.items()})
-    return RepairContext(Counts(uni, bi, total), facts)
+    merged = ArchiveEvidence()
+    for path, ev in evidence:
+        merged.add(path, ev)
+    return merged.context()
 
 
 def _round(n: int, digits: int = 2) -> int:
