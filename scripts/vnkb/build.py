@@ -319,6 +319,7 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
         if doc is not None:
             out.documents.append(doc)
     fresh.close()
+    del context              # the workers' (word and pair counts of the whole archive)
     out.timings["process_wall"] = time.perf_counter() - t
 
     t = time.perf_counter()

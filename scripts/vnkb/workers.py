@@ -231,3 +231,4 @@ def run_files(root: Path, items: list, limits: Limits | None = None, log=None, j
         for slot in slots:
             slot.stop()
         gc.unfreeze()
+        _CONTEXT = _CACHE = None
