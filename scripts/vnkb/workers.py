@@ -160,10 +160,10 @@ def run_files(root: Path, items: list, limits: Limits | None = None, log=None, j
     archive are never held at once).
 
     job "read": items are SourceFiles -> (extracted or None, failed FileResult or None, times).
-    job "process": items are (SourceFile, Extracted or a key of `cache`, the
-    ResultCache) -> ((doc, repair lookups) or None, FileResult, times); a text
-    neither given nor cached is extracted again. `context` (the archive's
-    repair evidence) and `cache` reach the workers by fork."""
+    job "process": items are (SourceFile, Extracted or the key of its text in
+    `cache`, a ResultCache) -> ((doc, repair lookups) or None, FileResult,
+    times); a text neither given nor cached is extracted again. `context` (the
+    archive's repair evidence) and `cache` reach the workers by fork."""
     global _CONTEXT, _CACHE
     limits = limits or Limits()
     log = log or (lambda msg: None)
@@ -182,11 +182,14 @@ def run_files(root: Path, items: list, limits: Limits | None = None, log=None, j
     queue = list(enumerate(items))
     done = given = 0
     step = 1 if len(sources) <= 200 else max(1, len(sources) // 100)
+
+    def feed() -> None:
+        for slot in slots:
+            if slot.job is None and queue:
+                slot.give(*queue.pop(0))
     try:
         while done < len(sources):
-            for slot in slots:
-                if slot.job is None and queue:
-                    slot.give(*queue.pop(0))
+            feed()
             busy = [s for s in slots if s.job is not None]
             now = time.monotonic()
             ready = wait([s.conn for s in busy], timeout=max(0.05, min(s.deadline for s in busy) - now))
@@ -221,9 +224,7 @@ def run_files(root: Path, items: list, limits: Limits | None = None, log=None, j
                 done += 1
                 if done % step == 0 or done == len(sources):
                     log(f"[{done}/{len(sources)}] {source.path}")
-            for slot in slots:          # keep the workers busy while the caller takes results
-                if slot.job is None and queue:
-                    slot.give(*queue.pop(0))
+            feed()                      # the workers keep busy while the caller takes results
             while given in results:
                 yield results.pop(given)
                 given += 1

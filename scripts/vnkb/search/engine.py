@@ -193,23 +193,26 @@ def build_index(index_dir: Path, recs: list[dict], procs: int = 0) -> IndexStats
     else:
         tmp.mkdir(parents=True)
         ix = windex.create_in(str(tmp), schema())
-    existing: dict[str, str] = {}
-    if reuse:
-        with ix.searcher() as s:
-            for fields in s.all_stored_fields():
-                existing[fields["id"]] = fields.get("content_hash", "")
     wanted = {r["id"]: r for r in recs}
-    if not reuse:
-        try:
-            segments = _parallel_segments(ix, [_fields(wanted[rid]) for rid in sorted(wanted)], procs)
+    try:
+        if reuse:
+            _update(ix, wanted, stats)
+        else:
+            _commit_segments(ix, _parallel_segments(ix, [_fields(wanted[rid]) for rid in sorted(wanted)], procs))
             stats.added = len(wanted)
-            _commit_segments(ix, segments)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        (tmp / "SCHEMA_VERSION").write_text(SCHEMA_VERSION + "\n")
-        swap_in(tmp, index_dir)
-        return stats
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    (tmp / "SCHEMA_VERSION").write_text(SCHEMA_VERSION + "\n")
+    swap_in(tmp, index_dir)
+    return stats
+
+
+def _update(ix, wanted: dict[str, dict], stats: IndexStats) -> None:
+    """Bring an existing index to the records of `wanted` by one writer: a
+    record whose content hash it already holds is left as it is."""
+    with ix.searcher() as s:
+        existing = {fields["id"]: fields.get("content_hash", "") for fields in s.all_stored_fields()}
     writer = ix.writer(limitmb=256)
     try:
         for rid in sorted(set(existing) - set(wanted)):
@@ -228,11 +231,7 @@ def build_index(index_dir: Path, recs: list[dict], procs: int = 0) -> IndexStats
         writer.commit()
     except BaseException:
         writer.cancel()
-        shutil.rmtree(tmp, ignore_errors=True)
         raise
-    (tmp / "SCHEMA_VERSION").write_text(SCHEMA_VERSION + "\n")
-    swap_in(tmp, index_dir)
-    return stats
 
 
 SEGMENT_LIMIT_MB = 512      # a segment writer's posting buffer before it spills sorted runs to disk
