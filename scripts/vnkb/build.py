@@ -20,7 +20,7 @@ from .cache import ResultCache, StatCache, code_version
 from .cite import archive_findings, cite_document, cited_by, document_findings, link_archive
 from .discover import discover, override_path
 from .extract import ExtractError, extract
-from .models import Document, Extracted, FileResult, SourceFile
+from .models import Document, Extracted, FileResult, SourceFile, share_strings
 from .normalize import normalize
 from .overrides import OverrideError, apply_override, load_override
 from .parse import make_title, parse
@@ -285,6 +285,7 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
     # word, pair and number its repair looked up (repair.context.Recorder).
     t = time.perf_counter()
     jobs, slots = [], []
+    shared: dict[str, str] = {}     # one copy of each string the documents' citations repeat
     for source, (read, failed) in zip(sources, reads):
         if read is None:
             slots.append((None, failed, {}))
@@ -317,9 +318,9 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
             doc, result, times = slot
         out.results.append(result)
         if doc is not None:
-            out.documents.append(doc)
+            out.documents.append(share_strings(doc, shared))
     fresh.close()
-    del context              # the workers' (word and pair counts of the whole archive)
+    del context, shared      # context: the workers' (word and pair counts of the whole archive)
     out.timings["process_wall"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -343,16 +344,18 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
         keys["entry:" + eid] = entry_key(e, ctx, keys)
     current_entries = {eid for eid in entries if old_keys.get("entry:" + eid) == keys["entry:" + eid]
                        and (docs_dir / target_page(eid)).is_file()}
+    def sink(path: str, text: str) -> None:       # document and entry pages go to disk as they are made
+        out.written += _write_if_changed(docs_dir / path, text.encode("utf-8"))
     try:
         rendered = render_all(placed, entries, citers, out.findings, skip=current, skip_entries=current_entries,
-                              ctx=ctx)
+                              ctx=ctx, sink=sink)
     except Exception:
         # One document's text broke a page: find it, leave it out, publish the rest.
         placed = _drop_unrenderable(placed, out)
         entries = link_archive(placed)
         citers = cited_by(placed)
         out.findings = [f for p in placed for f in document_findings(p.id, p.doc)] + archive_findings(entries)
-        rendered = render_all(placed, entries, citers, out.findings, skip=current)
+        rendered = render_all(placed, entries, citers, out.findings, skip=current, sink=sink)
         current_entries = set()
         keys = {k: v for k, v in keys.items() if not k.startswith("entry:")}
     pages: dict[str, bytes | None] = {path: text.encode("utf-8") if isinstance(text, str) else text
@@ -415,7 +418,9 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
         key_file.write_text(json.dumps(keys, sort_keys=True), encoding="utf-8")
         findings_file.write_bytes(pickle.dumps(own, protocol=4))
     out.timings["write"] = time.perf_counter() - t
-    del pages
+    # what only rendering needed (the archive's links, keys and findings: about
+    # a GB at 10,000 documents) goes before the index writers fork
+    del pages, ctx, citers, own, known_findings, keys, under, by_path, manifest, current
     if index_dir is not None:
         from .search import build_index, records
         t = time.perf_counter()

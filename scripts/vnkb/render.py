@@ -657,29 +657,47 @@ def report_page(results: list[FileResult], repairs: dict[str, tuple[int, int]] |
     ])
 
 
+def document_pages(p: Placed, citers: list, ctx: Context) -> list[tuple[str, str]]:
+    """A document's page and its attachments' pages: (path, Markdown)."""
+    return [(p.page, document_page(p, citers, ctx))] + \
+        [(p.attachment_page(i), attachment_page(p, i)) for i in range(len(p.doc.attachments))]
+
+
 def render_all(placed: list[Placed], entries: dict | None = None, citers: dict | None = None,
                findings: list | None = None, skip: set[str] | None = None,
-               skip_entries: set[str] | None = None, ctx: "Context | None" = None) -> dict[str, str | bytes]:
+               skip_entries: set[str] | None = None, ctx: "Context | None" = None,
+               sink=None) -> dict[str, str | bytes | None]:
     """Every generated file under docs/: Markdown pages (str) and the files
     pages link to: templates (.docx), calendars (.ics), api/ and tra-cuu/ data.
     Documents whose id is in `skip`, and registry entries in `skip_entries`,
     are left out (their pages on disk are known to be current). ctx: the
-    archive's Context when the caller has it already."""
+    archive's Context when the caller has it already. sink(path, text): takes
+    each document and entry page as it is made (rendered in forked processes
+    in a large archive); the result then maps their paths to None."""
+    from .forked import forked_map
     from .render_publish import publish_files
-    from .render_registry import quality_page, registry_pages
+    from .render_registry import index_pages, quality_page, registry_entry_pages
     entries, citers, skip = entries or {}, citers or {}, skip or set()
     ctx = ctx or Context.of(placed, entries)
-    pages: dict[str, str | bytes] = {}
-    pages.update(registry_pages(placed, entries, ctx, skip_entries))
+    pages: dict[str, str | bytes | None] = {}
+
+    def take(path: str, text: str) -> None:
+        if sink is None:
+            pages[path] = text
+        else:
+            sink(path, text)
+            pages[path] = None
+    todo = [p for p in placed if p.id not in skip]
+    for made in forked_map(lambda i: document_pages(todo[i], citers.get(todo[i].id, []), ctx), range(len(todo))):
+        for path, text in made:
+            take(path, text)
+    for path, text in registry_entry_pages(placed, entries, ctx, skip_entries):
+        take(path, text)
+    del todo
+    pages.update(index_pages(entries))
     pages["danh-muc/kiem-tra-du-lieu.md"] = quality_page(placed, findings or [])
     from .render_repairs import PAGE, repairs_page
     pages[PAGE] = repairs_page(placed)
-    for p in placed:
-        if p.id in skip:
-            continue
-        pages[p.page] = document_page(p, citers.get(p.id, []), ctx)
-        for i in range(len(p.doc.attachments)):
-            pages[p.attachment_page(i)] = attachment_page(p, i)
     pages.update(listing_pages(placed))
     pages["danh-muc/bo-loc-tim-kiem.json"] = filter_options(
         [document_filters(p.doc) for p in placed]
@@ -689,4 +707,4 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
     return pages
 
 
-__all__ = ["render_all", "place_documents", "report_page", "Placed", "GENERATED_DIRS", "Context"]
+__all__ = ["render_all", "document_pages", "place_documents", "report_page", "Placed", "GENERATED_DIRS", "Context"]

@@ -79,22 +79,26 @@ def entry_key(entry, ctx: Context, doc_keys: dict[str, str]) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
-def registry_pages(placed: list[Placed], entries: dict, ctx: Context | None = None,
-                   skip: set[str] | None = None) -> dict[str, str]:
-    """Entry pages (those of entries in skip are current on disk and left out)
-    and the two indexes."""
+def registry_entry_pages(placed: list[Placed], entries: dict, ctx: Context | None = None,
+                         skip: set[str] | None = None):
+    """(path, Markdown) of each entry's page, in id order, made in forked
+    processes in a large archive; entries in skip are current on disk."""
+    from .forked import forked_map
     by_id = {p.id: p for p in placed}
     ctx = ctx or Context.of(placed, entries)
-    skip = skip or set()
-    pages = {target_page(eid): entry_page(e, by_id, ctx) for eid, e in entries.items() if eid not in skip}
+    todo = [(eid, e) for eid, e in entries.items() if eid not in (skip or ())]
+    yield from forked_map(lambda i: (target_page(todo[i][0]), entry_page(todo[i][1], by_id, ctx)), range(len(todo)))
+
+
+def index_pages(entries: dict) -> dict[str, str]:
+    """The two indexes of entries: by type and by issuer."""
     values = list(entries.values())
-    pages["danh-muc/dan-chieu-theo-loai.md"] = _index(values, lambda e: e.type_name or "Chưa rõ loại",
+    return {"danh-muc/dan-chieu-theo-loai.md": _index(values, lambda e: e.type_name or "Chưa rõ loại",
                                                       "danh-muc/dan-chieu-theo-loai.md",
-                                                      "Văn bản được dẫn chiếu theo loại")
-    pages["danh-muc/dan-chieu-theo-co-quan.md"] = _index(values, lambda e: e.issuer or "Chưa rõ cơ quan",
+                                                      "Văn bản được dẫn chiếu theo loại"),
+            "danh-muc/dan-chieu-theo-co-quan.md": _index(values, lambda e: e.issuer or "Chưa rõ cơ quan",
                                                          "danh-muc/dan-chieu-theo-co-quan.md",
-                                                         "Văn bản được dẫn chiếu theo cơ quan ban hành")
-    return pages
+                                                         "Văn bản được dẫn chiếu theo cơ quan ban hành")}
 
 
 KIND_VI = {"duplicate_item": "Mục trùng lặp trong danh mục", "duplicate_item_number": "Hai mục cùng số thứ tự",

@@ -1,0 +1,55 @@
+"""Pages made in forked processes are the pages one process makes: same
+paths, same bytes, in the same order, whatever the scheduling."""
+from __future__ import annotations
+
+import pytest
+
+from vnkb import forked
+from vnkb.cite import cite_document, cited_by, link_archive
+from vnkb.forked import forked_map
+from vnkb.models import Document
+from vnkb.render import place_documents, render_all
+
+
+def _archive(n: int) -> list[Document]:
+    docs = []
+    for i in range(n):
+        body = [f"Căn cứ Quyết định số {100 + i % 7}/QĐ-UBND ngày 12/3/2018 của Ủy ban nhân dân tỉnh Hà Tĩnh;",
+                "Căn cứ Luật Bình đẳng giới năm 2006 và Thông tư số 191/2009/TT-BTC;",
+                f"Văn bản này thay thế Hướng dẫn số {i + 1:02d}/HD-UBND.", "<script>alert(1)</script> [x](javascript:1)"]
+        doc = Document(source={"path": f"{i:03d}.txt", "sha256": f"{i:064x}", "format": "text", "pages": 1},
+                       number=f"{i + 2:02d}/HD-UBND", type_name="Hướng dẫn", organ_name="Ủy ban nhân dân tỉnh Hà Tĩnh",
+                       year=2019, issued_date=f"2019-{1 + i % 12:02d}-{1 + i % 28:02d}", title=f"Hướng dẫn {i}",
+                       body=body, text="\n".join(body))
+        cite_document(doc)
+        docs.append(doc)
+    return docs
+
+
+def _render(monkeypatch, parallel_from: int, sink=None) -> dict:
+    monkeypatch.setattr(forked, "PARALLEL_FROM", parallel_from)
+    placed = place_documents(_archive(80))
+    entries = link_archive(placed)
+    return render_all(placed, entries, cited_by(placed), [], sink=sink)
+
+
+def test_forked_pages_are_the_serial_pages(monkeypatch):
+    serial = _render(monkeypatch, 10**9)
+    made: list = []
+    parallel = _render(monkeypatch, 1, sink=lambda path, text: made.append((path, text)))
+    assert sum(1 for p in serial if p.startswith("van-ban/")) >= 80
+    assert [p for p, _ in made] == [p for p, v in serial.items() if p in dict(made)]   # same order
+    assert {p: (v if v is not None else dict(made)[p]) for p, v in parallel.items()} == serial
+
+
+def test_forked_map_keeps_order_and_raises(monkeypatch):
+    monkeypatch.setattr(forked, "PARALLEL_FROM", 1)
+    assert list(forked_map(lambda i: i * i, range(200), procs=2)) == [i * i for i in range(200)]
+
+    def boom(i):
+        if i == 150:
+            raise ValueError("page 150")
+        return i
+    with pytest.raises(ValueError, match="page 150"):
+        list(forked_map(boom, range(200), procs=2))
+    assert forked._TASK is None
