@@ -23,15 +23,18 @@ only documents whose content changed are re-indexed (update by id).
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import heapq
 import json
 import multiprocessing as mp
 import os
+import pickle
 import re
 import shutil
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import islice
 from functools import lru_cache
 from pathlib import Path
 
@@ -43,6 +46,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import FilterMatcher
 from whoosh.scoring import BM25FScorer, WeightLengthScorer
+from whoosh.writing import PostingPool, SegmentWriter
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
 
 from ..swap import swap_in, temp_for
@@ -249,12 +253,18 @@ def _parallel_segments(ix, docs: list[dict], procs: int) -> list:
         return [_segment(ix, docs)]
     ctx = mp.get_context("fork")
     jobs = []
-    for run in _runs(docs, procs):
-        parent, child = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_segment_worker, args=(ix, run, child), daemon=True)
-        proc.start()
-        child.close()
-        jobs.append((proc, parent))
+    # the children's garbage collector leaves the parent's objects alone (walking
+    # them would copy every page they share with it)
+    gc.freeze()
+    try:
+        for run in _runs(docs, procs):
+            parent, child = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_segment_worker, args=(ix, run, child), daemon=True)
+            proc.start()
+            child.close()
+            jobs.append((proc, parent))
+    finally:
+        gc.unfreeze()
     segments, errors = [], []
     for proc, conn in jobs:
         try:
@@ -284,10 +294,36 @@ def _runs(docs: list[dict], n: int) -> list[list[dict]]:
     return [run for run in runs if run]
 
 
+class _BlockPool(PostingPool):
+    """Whoosh's posting pool, spilling its sorted runs in blocks: the stock
+    pool pickles every posting on its own to disk and back (a 5,000-document
+    segment holds some ten million), which cost more than the indexing."""
+    BLOCK = 1 << 16
+
+    def _write_run(self, f, items):
+        items = iter(items)
+        while block := list(islice(items, self.BLOCK)):
+            pickle.dump(block, f, pickle.HIGHEST_PROTOCOL)
+        f.close()
+
+    def _read_run(self, path):
+        f = self._open_run(path)
+        try:
+            while True:
+                try:
+                    block = pickle.load(f)
+                except EOFError:
+                    return
+                yield from block
+        finally:
+            f.close()
+            self._remove_run(path)
+
+
 def _segment(ix, docs: list[dict]):
     """docs written as one new, finished segment of ix (not yet listed in its TOC)."""
-    from whoosh.writing import SegmentWriter
     writer = SegmentWriter(ix, _lk=False, limitmb=SEGMENT_LIMIT_MB)
+    writer.pool = _BlockPool(writer._tempstorage, writer.newsegment, limitmb=SEGMENT_LIMIT_MB)
     for doc in docs:
         writer.add_document(**doc)
     return writer._finalize_segment()
