@@ -457,3 +457,26 @@ def test_rel_is_posix_relpath(src, dst):
     a, b = "/".join(src), "/".join(dst)
     assert rel(a, b) == posixpath.relpath(b, posixpath.dirname(a) or ".")
 
+
+
+# --- repair evidence: the numbered citations alone ------------------------------
+
+citation_piece = st.sampled_from([
+    "Quyết định số 880/QĐ-UBND ngày 12/3/2018", "Nghị quyết số 26-NQ/TW", "Thông tư số 191/2009/TT-BTC",
+    "số 1 2/KH-UBND", "Kế hoạch số 12 /KH-UBND ngày 5 tháng 6 năm 201", "Luật Bình đẳng giới",
+    "Công văn số 45/CV-SLĐTBXH", "Nghị định 30/2020/NĐ-CP", "theo Quyết định này", "số 880/QĐ-UBND",
+    "ngày 01/10/2009 của Bộ Tài chính", "khoản 3 Điều 8", "Chỉ thị số 2659-CT/TU ngày 14/5/2023", "; ", ", "])
+
+
+@SETTINGS
+@given(st.lists(st.one_of(citation_piece, clean_word, any_text), max_size=12).map(" ".join))
+def test_numbered_citations_are_those_find_in_line_gives(text):
+    """Repair's evidence reads numbered citations alone; they must be the ones
+    (same numbers, dates, order) the full finder gives."""
+    from vnkb.cite.find import find_in_line, numbered_in_line
+
+    def cited(found):
+        return [(c.number, c.issued_date, c.status, c.flags) for c in sorted(found, key=lambda c: c.start)
+                if c.kind == "number"]
+    text = normalize_text(text)
+    assert cited(numbered_in_line(text, None)) == cited(find_in_line(text, None))

@@ -44,12 +44,12 @@ def document_evidence(lines: list[str]) -> tuple[Counts, list[tuple[str, str | N
     """What one document adds to the archive's evidence: its word counts and the
     numbers it cites in full (with their dates, in text order). A pure function
     of the document, so the build computes it with the reading and caches it."""
-    from ..cite.find import find_in_line
+    from ..cite.find import numbered_in_line
     counts = Counts()
     cited: list[tuple[str, str | None]] = []
     for text in lines:
         counts.add_line(text)
-        for c in find_in_line(text, None):
+        for c in sorted(numbered_in_line(text, None), key=lambda c: c.start):
             if c.kind == "number" and c.number and c.status != "incomplete" \
                     and not any("damaged" in f for f in c.flags):
                 cited.append((c.number, c.issued_date))
