@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -32,10 +34,63 @@ QUERIES = ["binh dang gioi", "bình đẳng giới", "qđ 880", "thong tu 191", 
            "co_quan:\"Bộ Xây dựng\"", "tháng hành động", "đại biểu quốc hội", "1696/QĐ-TTg"]
 
 
-def peak_mb() -> float:
+def peak_rss_mb() -> float:
+    """The largest resident set of this process or of any child so far. A
+    forked child's counts every page it shares with its parent, so this
+    overstates a build whose workers fork from a large parent."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return round(max(own, kids) / 1024, 1)
+
+
+def _tree(root: int) -> list[int]:
+    """root and its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(d.name))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo += children.get(pid, [])
+    return out
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+class MemorySampler(threading.Thread):
+    """Peak memory of the build as the machine sees it: the sum of the
+    proportional set sizes (a shared page counted once) of this process and
+    its worker processes, sampled four times a second."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak_kb = 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.wait(0.25):
+            self.peak_kb = max(self.peak_kb, sum(_pss_kb(pid) for pid in _tree(os.getpid())))
+
+    def peak_mb(self) -> float:
+        return round(self.peak_kb / 1024, 1)
+
+    def reset(self) -> None:
+        self.peak_kb = 0
 
 
 def project_copy(work: Path) -> Path:
@@ -73,6 +128,8 @@ def main() -> int:
     shutil.rmtree(cache, ignore_errors=True)
     shutil.rmtree(work / "index", ignore_errors=True)
 
+    memory = MemorySampler()
+    memory.start()
     t = time.perf_counter()
     cold = build(corpus, project / "docs", index_dir=work / "index", cache_dir=cache)
     cold_s = time.perf_counter() - t
@@ -80,13 +137,13 @@ def main() -> int:
     report["cold"] = {"seconds": round(cold_s, 1), "docs_per_s": round(args.docs / cold_s, 1),
                       "published": len(cold.documents), "failed": len(cold.failed), "pages": pages,
                       "stages_s": {k: round(v, 1) for k, v in cold.timings.items()},
-                      "peak_mb": peak_mb()}
+                      "peak_mb": memory.peak_mb(), "peak_rss_mb": peak_rss_mb()}
     save()
     if not args.no_site:
         t = time.perf_counter()
         build_site(project, project / "site", quiet=True)
         report["cold"]["site_s"] = round(time.perf_counter() - t, 1)
-        report["cold"]["peak_mb_with_site"] = peak_mb()
+        report["cold"]["peak_mb_with_site"] = memory.peak_mb()
         html = sorted(p.stat().st_size for p in (project / "site" / "van-ban").rglob("index.html"))
         report["site"] = {"doc_page_kb_median": round(html[len(html) // 2] / 1024, 1),
                           "doc_page_kb_max": round(html[-1] / 1024, 1),
@@ -109,14 +166,24 @@ def main() -> int:
     # a published original (changing a broken one would change nothing downstream)
     published = {r.path for r in cold.results if r.status == "ok"}
     victim = next(p for p in sorted(corpus.iterdir()) if p.suffix == ".txt" and p.name in published)
-    victim.write_bytes(victim.read_bytes() + "\nBổ sung: báo cáo trước ngày 20/6.\n".encode())
-    t = time.perf_counter()
-    inc = build(corpus, project / "docs", index_dir=work / "index", cache_dir=cache)
-    inc_s = time.perf_counter() - t
+    original = victim.read_bytes()
+    # a line added in the middle of the body (after the signature block it
+    # would be in no field, and the index would have nothing to update)
+    lines = original.decode("utf-8").split("\n")
+    lines.insert(len(lines) // 2, "- Bổ sung: các đơn vị báo cáo kết quả trước ngày 20/6.")
+    victim.write_text("\n".join(lines), encoding="utf-8")
+    memory.reset()
+    try:
+        t = time.perf_counter()
+        inc = build(corpus, project / "docs", index_dir=work / "index", cache_dir=cache)
+        inc_s = time.perf_counter() - t
+    finally:
+        victim.write_bytes(original)      # the corpus stays what the generator made
     report["incremental"] = {"seconds": round(inc_s, 2), "ratio_to_cold": round(inc_s / cold_s, 3),
                              "reread": args.docs - inc.cached, "written": inc.written,
                              "stages_s": {k: round(v, 2) for k, v in inc.timings.items()},
-                             "index": inc.index_stats.__dict__ if inc.index_stats else None}
+                             "index": inc.index_stats.__dict__ if inc.index_stats else None,
+                             "peak_mb": memory.peak_mb()}
     save()
     if not args.no_site:
         t = time.perf_counter()
