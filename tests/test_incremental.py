@@ -2,10 +2,16 @@
 indexed again; a changed one is, and the result equals a clean build."""
 from __future__ import annotations
 
+import pickle
 import shutil
 
-from kbtest import SOURCE_DOCS
-from vnkb.build import build
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kbtest import ROOT, SOURCE_DOCS
+from vnkb.build import build, context_fingerprint
+from vnkb.cache import code_version
+from vnkb.repair.context import ArchiveEvidence, document_evidence
 
 
 def _files(root):
@@ -61,3 +67,66 @@ def test_entries_of_other_code_versions_are_pruned(tmp_path):
     build(SOURCE_DOCS, tmp_path / "docs", cache_dir=cache)
     assert not (cache / "0123456789abcdef").exists()
     assert (cache / "stat.json").is_file() and (cache / "render-keys.json").is_file()
+
+
+def _evidence_state(cache):
+    return pickle.loads((cache / code_version() / "archive-evidence.pickle").read_bytes())
+
+
+def test_kept_evidence_after_a_change_and_a_removal_is_a_fresh_sum(tmp_path):
+    src = tmp_path / "src"
+    shutil.copytree(SOURCE_DOCS, src)
+    cache = tmp_path / "cache"
+    build(src, tmp_path / "docs", cache_dir=cache)
+    txt = next(src.glob("002_*.txt"))
+    txt.write_bytes(txt.read_bytes().replace("báo cáo".encode(), "bao cao".encode(), 3))
+    next(src.glob("003_*")).unlink()
+    build(src, tmp_path / "docs", cache_dir=cache)
+    build(src, tmp_path / "clean", cache_dir=tmp_path / "clean-cache")
+    kept, fresh = _evidence_state(cache), _evidence_state(tmp_path / "clean-cache")
+    assert kept.members == fresh.members and not any(p.startswith("003_") for p in kept.members)
+    assert context_fingerprint(kept.context()) == context_fingerprint(fresh.context())
+
+
+lines = st.lists(st.sampled_from(["báo cáo kết quả", "bình đẳng giới", "Quyết định số 880/QĐ-UBND ngày 12/3/2018",
+                                  "Nghị quyết số 26-NQ/TW", "phụ nữ và trẻ em", "kế hoạch năm 2019", "b u cử"]),
+                 max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(lines, min_size=1, max_size=6), st.data())
+def test_evidence_taken_out_is_as_if_never_put_in(docs, data):
+    """Shares put in, some taken out and put in anew (a changed original) or
+    left out (a removed one): the same context as summing what is there now."""
+    now = {f"{i}.txt": ev + [f"dòng cũ {i}"] for i, ev in enumerate(docs)}
+    kept = ArchiveEvidence()
+    for path, ev in now.items():
+        kept.add(path, "old", document_evidence(ev))
+    for path in data.draw(st.lists(st.sampled_from(sorted(now)), unique=True)):
+        kept.remove(path, document_evidence(now[path]))
+        if data.draw(st.booleans()):
+            now[path] = now[path][:-1]
+            kept.add(path, "new", document_evidence(now[path]))
+        else:
+            del now[path]
+    fresh = ArchiveEvidence()
+    for path in sorted(now, reverse=True):
+        fresh.add(path, "any", document_evidence(now[path]))
+    assert sorted(kept.members) == sorted(now)
+    assert (kept.uni, kept.bi, kept.cited) == (fresh.uni, fresh.bi, fresh.cited)
+    assert context_fingerprint(kept.context()) == context_fingerprint(fresh.context())
+
+
+def test_evidence_fingerprint_is_the_same_in_every_process():
+    # a set of paths iterates in an order that follows the process's string
+    # hashes: the digest must not (else no cached repair is ever reused as is)
+    import os
+    import subprocess
+    import sys
+    code = ("import sys; sys.path.insert(0, 'scripts'); from vnkb.build import context_fingerprint; "
+            "from vnkb.repair.context import archive_context; "
+            "print(context_fingerprint(archive_context([(f'{i}.txt', ['Căn cứ Quyết định số 880/QĐ-UBND ngày 12/3/2018', "
+            "'Nghị quyết số 26-NQ/TW', f'dòng {i}']) for i in range(12)])))")
+    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in (1, 2, 3)}
+    assert len(digests) == 1 and len(digests.pop().strip()) == 64

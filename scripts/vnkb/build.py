@@ -7,7 +7,9 @@ good pages (the manifest remembers which pages came from which original).
 """
 from __future__ import annotations
 
+import filecmp
 import hashlib
+import io
 import json
 import pickle
 import shutil
@@ -164,8 +166,17 @@ def _load_json(path: Path | None) -> dict:
 
 
 def context_fingerprint(context) -> str:
-    """A digest of the archive's repair evidence (word counts, cited numbers)."""
-    return hashlib.sha256(pickle.dumps(context, protocol=4)).hexdigest()
+    """A digest of the archive's repair evidence (word counts, cited numbers)
+    by value: the same in every process (a set's order follows the process's
+    string hashes, and a plain pickle also records which strings are one object)."""
+    a, f = context.archive, context.facts
+    canonical = (sorted(a.uni.items()), sorted(a.bi.items()), a.total,
+                 sorted((k, sorted(v)) for k, v in f.numbers.items()), sorted(f.dates.items()), list(f.names))
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=4)
+    pickler.fast = True           # no memo: equal values give equal bytes
+    pickler.dump(canonical)
+    return hashlib.sha256(buf.getvalue()).hexdigest()
 
 
 def _read_manifest(docs_dir: Path) -> dict:
@@ -181,6 +192,23 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(data)
+    tmp.replace(path)
+    return True
+
+
+@dataclass(frozen=True)
+class _Copy:
+    """An original to publish under goc/: copied at write time, never held
+    (the originals of 10,000 documents are half a GB)."""
+    source: Path
+
+
+def _copy_if_changed(source: Path, path: Path) -> bool:
+    if path.is_file() and path.stat().st_size == source.stat().st_size and filecmp.cmp(source, path, shallow=False):
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    shutil.copyfile(source, tmp)
     tmp.replace(path)
     return True
 
@@ -226,20 +254,43 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
     # and memory limit; an unchanged original comes from the cache). The cache
     # keeps a reading's repair evidence apart from its text: an unchanged
     # original needs only the evidence, its text is loaded in pass 2 if at all.
-    reads: list = []           # per source: ((extracted or None, None), None), (None, failed result) or a cache key
+    reads: list = []           # per source: ((extracted or None,), None), (None, failed result) or a cache key
     todo: list[SourceFile] = []
-    # the archive's evidence for text repair (its words and the numbers it cites
-    # in full), summed as each document's arrives
-    archive = ArchiveEvidence()
+    # The archive's evidence for text repair (its words and the numbers it
+    # cites in full), kept from the last build: an original whose share is in
+    # it and whose text is cached is not looked at again; a new or changed
+    # one's share is put in as it arrives.
+    state_file = cache.folder / "archive-evidence.pickle" if cache.folder else None
+    archive = _load_pickle(state_file)
+    archive = archive if isinstance(archive, ArchiveEvidence) else ArchiveEvidence()
+    summed: set[str] = set()   # paths whose share the evidence must hold
+    stale: list[str] = []      # a share that could not be taken out: sum again
+    moved: list[str] = []      # paths whose share went in or out
 
     def text_key(source: SourceFile) -> str:
         return cache.key("text:" + source.sha256, None)
+
+    def put_in(source: SourceFile, evidence) -> None:
+        before = archive.members.get(source.path)
+        if before is not None:
+            old = cache.get(cache.key("evidence:" + before, None))
+            if old is None or old[0] is None:
+                stale.append(source.path)
+            else:
+                archive.remove(source.path, old[0])
+        archive.add(source.path, source.sha256, evidence)
+        summed.add(source.path)
+        moved.append(source.path)
     for source in sources:
         if source.sha256 in seen:
             reads.append((None, FileResult(path=source.path, status="duplicate", stage="discover",
                                            reason=f"same content as {seen[source.sha256]}", sha256=source.sha256)))
             continue
         seen[source.sha256] = source.path
+        if archive.members.get(source.path) == source.sha256 and cache.has(text_key(source)):
+            summed.add(source.path)
+            reads.append(((None,), None))
+            continue
         key = cache.key("evidence:" + source.sha256, None)
         hit = cache.get(key)
         if hit is not None and (hit[1] is not None or cache.has(text_key(source))):
@@ -248,8 +299,8 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
                 failed.path = source.path
                 reads.append((None, failed))
             else:
-                archive.add(source.path, evidence)
-                reads.append(((None, None), None))
+                put_in(source, evidence)
+                reads.append(((None,), None))
         else:
             reads.append(key)
             todo.append(source)
@@ -264,14 +315,31 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
                     cache.put(text_key(sources[i]), extracted[0])
                 cache.put(slot, (extracted[1] if extracted is not None else None, failed))
             if extracted is not None:
-                archive.add(sources[i].path, extracted[1])
+                put_in(sources[i], extracted[1])
                 # the text waits in the cache: pass 2's worker loads it (the
                 # archive's texts are never all in this process at once)
-                extracted = (None if cache.folder else extracted[0], None)
+                extracted = (None if cache.folder else extracted[0],)
             for k, v in times.items():      # CPU seconds summed over the workers
                 out.timings[k] = out.timings.get(k, 0.0) + v
             reads[i] = (extracted, failed)
     fresh.close()            # its workers stop
+    for path, sha256 in sorted(archive.members.items()):
+        if path not in summed:             # removed, failing or now a duplicate
+            old = cache.get(cache.key("evidence:" + sha256, None))
+            if old is None or old[0] is None:
+                stale.append(path)
+            else:
+                archive.remove(path, old[0])
+            moved.append(path)
+    if stale:
+        # a share the cache no longer holds: sum every document's again
+        archive = ArchiveEvidence()
+        for source in sources:
+            hit = cache.get(cache.key("evidence:" + source.sha256, None)) if source.path in summed else None
+            if hit is not None and hit[0] is not None:   # (else: read again next time, as not in)
+                archive.add(source.path, source.sha256, hit[0])
+    if state_file and (moved or stale or not state_file.is_file()):
+        _write_if_changed(state_file, pickle.dumps(archive, protocol=pickle.HIGHEST_PROTOCOL))
     out.timings["read_wall"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -344,8 +412,8 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
         keys["entry:" + eid] = entry_key(e, ctx, keys)
     current_entries = {eid for eid in entries if old_keys.get("entry:" + eid) == keys["entry:" + eid]
                        and (docs_dir / target_page(eid)).is_file()}
-    def sink(path: str, text: str) -> None:       # document and entry pages go to disk as they are made
-        out.written += _write_if_changed(docs_dir / path, text.encode("utf-8"))
+    def sink(path: str, data: str | bytes) -> None:     # every file goes to disk as it is made
+        out.written += _write_if_changed(docs_dir / path, data.encode("utf-8") if isinstance(data, str) else data)
     try:
         rendered = render_all(placed, entries, citers, out.findings, skip=current, skip_entries=current_entries,
                               ctx=ctx, sink=sink)
@@ -358,8 +426,7 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
         rendered = render_all(placed, entries, citers, out.findings, skip=current, sink=sink)
         current_entries = set()
         keys = {k: v for k, v in keys.items() if not k.startswith("entry:")}
-    pages: dict[str, bytes | None] = {path: text.encode("utf-8") if isinstance(text, str) else text
-                                      for path, text in rendered.items()}
+    pages: dict[str, bytes | _Copy | None] = dict.fromkeys(rendered)    # the sink wrote them
     del rendered
     for eid in current_entries:
         pages[target_page(eid)] = None
@@ -368,7 +435,7 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
             for f in previous[p.doc.source["path"]]["outputs"]:
                 pages[f] = None
         else:
-            pages[p.original] = (root / p.doc.source["path"]).read_bytes()
+            pages[p.original] = _Copy(root / p.doc.source["path"])
     manifest: dict[str, dict] = {}
     by_path = {p.doc.source["path"]: p for p in placed}
     under: dict[str, list[str]] = defaultdict(list)     # folder -> the files below it
@@ -389,7 +456,7 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
                 r.status = "kept"
                 manifest[r.path] = kept
                 for f in kept["outputs"]:
-                    pages.setdefault(f, (docs_dir / f).read_bytes())
+                    pages.setdefault(f, None)          # on disk: stays as it is
     pages.update(_redirects(docs_dir, placed, entries, pages))
     repaired = {p.doc.source["path"]: (sum(1 for r in p.doc.repairs if r.applied),
                                        sum(1 for r in p.doc.repairs if not r.applied)) for p in placed}
@@ -400,7 +467,9 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
 
     t = time.perf_counter()
     for rel_path, data in sorted(pages.items()):
-        if data is not None:
+        if isinstance(data, _Copy):
+            out.written += _copy_if_changed(data.source, docs_dir / rel_path)
+        elif data is not None:
             out.written += _write_if_changed(docs_dir / rel_path, data)
     for top in GENERATED_DIRS:
         base = docs_dir / top

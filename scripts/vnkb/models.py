@@ -188,14 +188,15 @@ class Document:
 
 _CITATION_SHARED = ("text", "where", "kind", "type_written", "type_name", "number_written", "number",
                     "code_number", "code_notation", "issued_date", "issuer_written", "issuer", "issuer_code",
-                    "subject", "name", "pin", "status", "target", "key")
+                    "subject", "name", "pin", "status", "target", "key", "sentence")
 
 
 def share_strings(doc: Document, table: dict[str, str]) -> Document:
     """Make equal strings of a document's citations one object across the
     archive (`table` holds the first of each). The same issuers, numbers and
-    types recur in thousands of citations; at 10,000 documents held for
-    rendering and indexing, their copies were hundreds of MB."""
+    types recur in thousands of citations, a sentence in each citation it
+    holds; at 10,000 documents held for rendering and indexing, their copies
+    were hundreds of MB."""
     for c in doc.citations:
         for name in _CITATION_SHARED:
             value = getattr(c, name)

@@ -671,9 +671,9 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
     pages link to: templates (.docx), calendars (.ics), api/ and tra-cuu/ data.
     Documents whose id is in `skip`, and registry entries in `skip_entries`,
     are left out (their pages on disk are known to be current). ctx: the
-    archive's Context when the caller has it already. sink(path, text): takes
-    each document and entry page as it is made (rendered in forked processes
-    in a large archive); the result then maps their paths to None."""
+    archive's Context when the caller has it already. sink(path, data): takes
+    each file as it is made (document and entry pages are rendered in forked
+    processes in a large archive); the result then maps every path to None."""
     from .forked import forked_map
     from .render_publish import publish_files
     from .render_registry import index_pages, quality_page, registry_entry_pages
@@ -681,11 +681,11 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
     ctx = ctx or Context.of(placed, entries)
     pages: dict[str, str | bytes | None] = {}
 
-    def take(path: str, text: str) -> None:
+    def take(path: str, data: str | bytes) -> None:
         if sink is None:
-            pages[path] = text
+            pages[path] = data
         else:
-            sink(path, text)
+            sink(path, data)
             pages[path] = None
     todo = [p for p in placed if p.id not in skip]
     for made in forked_map(lambda i: document_pages(todo[i], citers.get(todo[i].id, []), ctx), range(len(todo))):
@@ -694,16 +694,19 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
     for path, text in registry_entry_pages(placed, entries, ctx, skip_entries):
         take(path, text)
     del todo
-    pages.update(index_pages(entries))
-    pages["danh-muc/kiem-tra-du-lieu.md"] = quality_page(placed, findings or [])
+    for path, text in index_pages(entries).items():
+        take(path, text)
+    take("danh-muc/kiem-tra-du-lieu.md", quality_page(placed, findings or []))
     from .render_repairs import PAGE, repairs_page
-    pages[PAGE] = repairs_page(placed)
-    pages.update(listing_pages(placed))
-    pages["danh-muc/bo-loc-tim-kiem.json"] = filter_options(
+    take(PAGE, repairs_page(placed))
+    for path, text in listing_pages(placed).items():
+        take(path, text)
+    take("danh-muc/bo-loc-tim-kiem.json", filter_options(
         [document_filters(p.doc) for p in placed]
         + [attachment_filters(p.doc, a) for p in placed for a in p.doc.attachments]
-        + [entry_filters(e) for e in entries.values()])
-    pages.update(publish_files(placed, entries, skip))
+        + [entry_filters(e) for e in entries.values()]))
+    for path, data in publish_files(placed, entries, skip):
+        take(path, data)
     return pages
 
 

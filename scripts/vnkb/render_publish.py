@@ -178,22 +178,24 @@ def api_page() -> str:
     ])
 
 
-def publish_files(placed: list[Placed], entries: dict, skip: set[str] = frozenset()) -> dict[str, str | bytes]:
-    files: dict[str, str | bytes] = {}
-    files.update(template_files(placed, skip))
-    files[COMPARE_PAGE] = comparison_page(placed)
+def publish_files(placed: list[Placed], entries: dict, skip: set[str] = frozenset()):
+    """(path, str or bytes) of the templates, calendars, comparison page, API
+    and resolver files, one at a time (the archive-wide JSON files run to a
+    hundred MB at 10,000 documents: the caller writes each before the next)."""
+    yield from template_files(placed, skip).items()
+    yield COMPARE_PAGE, comparison_page(placed)
     cal_files, events = calendar_files(placed, skip)
-    files.update(cal_files)
-    files[f"{CALENDAR_DIR}/index.md"] = calendar_page(placed, events)
+    yield from cal_files.items()
+    del cal_files
+    yield f"{CALENDAR_DIR}/index.md", calendar_page(placed, events)
     records = catalog.catalog_records(placed, entries, {
         p.id: {"calendar": p.calendar_file if p.has_calendar else None,
                "templates": {i: p.template_file(i) for i, a in enumerate(p.doc.attachments)
                              if template.is_template(a)}}
         for p in placed})
-    files[f"{API_DIR}/catalog.json"] = catalog.catalog_json(records)
-    files[f"{API_DIR}/citations.json"] = catalog.citations_json(placed, entries)
-    files[f"{API_DIR}/danh-muc.csv"] = catalog.catalog_csv(records)
-    files[f"{API_DIR}/index.md"] = api_page()
-    files[f"{RESOLVER_DIR}/so-hieu.json"] = catalog.resolver_index(records)
-    files[f"{RESOLVER_DIR}/index.md"] = resolver_page()
-    return files
+    yield f"{API_DIR}/catalog.json", catalog.catalog_json(records)
+    yield f"{API_DIR}/citations.json", catalog.citations_json(placed, entries)
+    yield f"{API_DIR}/danh-muc.csv", catalog.catalog_csv(records)
+    yield f"{API_DIR}/index.md", api_page()
+    yield f"{RESOLVER_DIR}/so-hieu.json", catalog.resolver_index(records)
+    yield f"{RESOLVER_DIR}/index.md", resolver_page()

@@ -58,24 +58,40 @@ def document_evidence(lines: list[str]) -> tuple[Counts, list[tuple[str, str | N
 
 class ArchiveEvidence:
     """The archive's evidence summed as each document's arrives, in any order:
-    a large archive's per-document word and pair counts are never all held."""
+    a large archive's per-document word and pair counts are never all held.
+    Kept between builds (build/cache): a changed or removed original's share
+    is taken out and its new one put in, so an unchanged archive's evidence is
+    not summed again."""
 
     def __init__(self):
         self.uni, self.bi = Counter(), Counter()
-        self.cited: list[tuple[str, list]] = []
+        self.cited: dict[str, list] = {}
+        self.members: dict[str, str] = {}     # path -> sha256 of the original whose share is in
 
-    def add(self, path: str, evidence: tuple[Counts, list]) -> None:
+    def add(self, path: str, sha256: str, evidence: tuple[Counts, list]) -> None:
         counts, cited = evidence
         self.uni.update(counts.uni)
         self.bi.update(counts.bi)
         if cited:
-            self.cited.append((path, cited))
+            self.cited[path] = cited
+        self.members[path] = sha256
+
+    def remove(self, path: str, evidence: tuple[Counts, list]) -> None:
+        """Take out the share `add` put in for path (its evidence as it was then)."""
+        counts, _ = evidence
+        for mine, theirs in ((self.uni, counts.uni), (self.bi, counts.bi)):
+            mine.subtract(theirs)
+            for key in theirs:
+                if mine[key] <= 0:      # gone from the archive: as if never counted
+                    del mine[key]
+        self.cited.pop(path, None)
+        del self.members[path]
 
     def context(self) -> RepairContext:
         base = known_facts()
         facts = Facts({k: set(v) for k, v in base.numbers.items()}, dict(base.dates), list(base.names))
         # a number's date: the first one cited, documents taken in path order
-        for path, cited in sorted(self.cited, key=lambda item: item[0]):
+        for path, cited in sorted(self.cited.items()):
             for number, date in cited:
                 facts.numbers.setdefault(number, set()).add(path)
                 if date and number not in facts.dates:
@@ -95,7 +111,7 @@ def context_from(evidence: list[tuple[str, tuple[Counts, list]]]) -> RepairConte
     """The archive's evidence from each document's (path, document_evidence)."""
     merged = ArchiveEvidence()
     for path, ev in evidence:
-        merged.add(path, ev)
+        merged.add(path, "", ev)
     return merged.context()
 
 
