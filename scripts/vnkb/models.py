@@ -186,23 +186,19 @@ class Document:
         return asdict(self)
 
 
-_CITATION_SHARED = ("text", "where", "kind", "type_written", "type_name", "number_written", "number",
-                    "code_number", "code_notation", "issued_date", "issuer_written", "issuer", "issuer_code",
-                    "subject", "name", "pin", "status", "target", "key", "sentence")
-
-
 def share_strings(doc: Document, table: dict[str, str]) -> Document:
     """Make equal strings of a document's citations one object across the
     archive (`table` holds the first of each). The same issuers, numbers and
     types recur in thousands of citations, a sentence in each citation it
     holds; at 10,000 documents held for rendering and indexing, their copies
     were hundreds of MB."""
+    share = table.setdefault
     for c in doc.citations:
-        for name in _CITATION_SHARED:
-            value = getattr(c, name)
-            if value is not None:
-                setattr(c, name, table.setdefault(value, value))
-        c.flags = [table.setdefault(f, f) for f in c.flags]
+        fields = c.__dict__
+        for name, value in fields.items():
+            if type(value) is str:
+                fields[name] = share(value, value)
+        c.flags = [share(f, f) for f in c.flags]
     return doc
 
 
