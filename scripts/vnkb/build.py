@@ -270,14 +270,18 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
     def text_key(source: SourceFile) -> str:
         return cache.key("text:" + source.sha256, None)
 
+    def take_out(path: str, sha256: str) -> None:
+        """The share put in for path when its original had this sha256."""
+        old = cache.get(cache.key("evidence:" + sha256, None))
+        if old is None or old[0] is None:
+            stale.append(path)
+        else:
+            archive.remove(path, old[0])
+        moved.append(path)
+
     def put_in(source: SourceFile, evidence) -> None:
-        before = archive.members.get(source.path)
-        if before is not None:
-            old = cache.get(cache.key("evidence:" + before, None))
-            if old is None or old[0] is None:
-                stale.append(source.path)
-            else:
-                archive.remove(source.path, old[0])
+        if source.path in archive.members:
+            take_out(source.path, archive.members[source.path])
         archive.add(source.path, source.sha256, evidence)
         summed.add(source.path)
         moved.append(source.path)
@@ -325,12 +329,7 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
     fresh.close()            # its workers stop
     for path, sha256 in sorted(archive.members.items()):
         if path not in summed:             # removed, failing or now a duplicate
-            old = cache.get(cache.key("evidence:" + sha256, None))
-            if old is None or old[0] is None:
-                stale.append(path)
-            else:
-                archive.remove(path, old[0])
-            moved.append(path)
+            take_out(path, sha256)
     if stale:
         # a share the cache no longer holds: sum every document's again
         archive = ArchiveEvidence()
@@ -344,7 +343,7 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
 
     t = time.perf_counter()
     context = archive.context()
-    del archive
+    archive = None           # (its counts: hundreds of MB in a large archive)
     fingerprint = context_fingerprint(context)
     out.timings["archive"] = time.perf_counter() - t
 

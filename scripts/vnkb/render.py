@@ -693,7 +693,6 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
             take(path, text)
     for path, text in registry_entry_pages(placed, entries, ctx, skip_entries):
         take(path, text)
-    del todo
     for path, text in index_pages(entries).items():
         take(path, text)
     take("danh-muc/kiem-tra-du-lieu.md", quality_page(placed, findings or []))

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import gc
 import multiprocessing as mp
-import os
 import resource
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
 
+from .forked import processes
 from .models import FileResult, SourceFile
 
 
@@ -29,7 +29,7 @@ class Limits:
 
     @property
     def workers(self) -> int:
-        return self.jobs or max(1, min(2, os.cpu_count() or 1))
+        return processes(self.jobs)
 
 
 _CONTEXT = None      # the archive's repair evidence, inherited by forked workers

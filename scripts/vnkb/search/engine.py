@@ -28,7 +28,6 @@ import hashlib
 import heapq
 import json
 import multiprocessing as mp
-import os
 import pickle
 import re
 import shutil
@@ -49,6 +48,7 @@ from whoosh.scoring import BM25FScorer, WeightLengthScorer
 from whoosh.writing import PostingPool, SegmentWriter
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
 
+from ..forked import processes
 from ..swap import swap_in, temp_for
 from ..vntext import fold
 from .query import ParsedQuery, QueryError, has_marks, parse_query, type_key
@@ -248,7 +248,7 @@ def _parallel_segments(ix, docs: list[dict], procs: int) -> list:
     document numbers (which break ties between equal scores) are those a
     single writer gives; scores are the same too (a searcher reads term and
     length statistics across its segments)."""
-    procs = max(1, min(procs or min(2, os.cpu_count() or 1), len(docs)))
+    procs = max(1, min(processes(procs), len(docs)))
     if procs == 1:
         return [_segment(ix, docs)]
     ctx = mp.get_context("fork")
