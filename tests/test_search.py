@@ -233,3 +233,41 @@ def test_parallel_writers_give_the_same_results(built, tmp_path, procs):
         a, b = (search(open_index(tmp_path / name), q, page_size=50, highlight=False) for name in ("one", "many"))
         assert (a.total, a.facets) == (b.total, b.facets), q
         assert [(h["id"], h["score"]) for h in a.hits] == [(h["id"], h["score"]) for h in b.hits], q
+
+
+@pytest.mark.parametrize("block", [4, None])
+def test_scores_are_whooshs_own(built, tmp_path, monkeypatch, block):
+    """The matching set and the scores computed on whole posting arrays are
+    those of Whoosh's own matchers (docs_for_query, searcher.search) for every
+    query of the table, on an index whose posting lists span many packed
+    blocks (4 postings each) and on one with the usual blocks: Whoosh reads
+    the packed blocks, and the arrays hold its arithmetic."""
+    from whoosh import query as Q
+    from vnkb.search import engine
+    if block:
+        monkeypatch.setattr(engine, "POSTING_BLOCK", block)
+    build_index(tmp_path / "ix", records(*_placed(built[1])), procs=1)
+    with open_index(tmp_path / "ix").searcher() as s:
+        if block:       # the packed blocks were written, and span several blocks
+            m = s.postings("body_words", "gioi")
+            m = getattr(m, "child", m)
+            m._read_data()
+            assert type(m._data[0]).__name__ == "array" and len(m._data[0]) == block
+        checked = 0
+        for row in TABLE["queries"]:
+            pq = parse_query(row["q"])
+            # (without the optional boosts of a query of several words: Whoosh
+            # drops the boost of an And of one term, the near-pair boost)
+            for loose in (False, True):
+                q = engine.build_query(pq, loose, ranked=len(pq.terms) < 2)
+                run = engine._Run(s)
+                docs = engine._docset(run, engine.build_query(pq, loose, ranked=False))
+                assert set(docs.nonzero()[0].tolist()) == set(s.docs_for_query(q)), row["q"]
+                ours = dict((d, v) for v, d in engine._rank(run, q, docs, 10**6))
+                theirs = {hit.docnum: hit.score for hit in s.search(q, limit=None)}
+                assert ours.keys() == theirs.keys(), row["q"]
+                for d in ours:
+                    assert ours[d] == pytest.approx(theirs[d], rel=1e-9, abs=1e-12), (row["q"], d)
+                checked += len(ours)
+        assert checked > 200
+        assert isinstance(engine.build_query(parse_query("binh dang gioi")), Q.AndMaybe)

@@ -9,13 +9,15 @@ Each text is indexed twice: folded (no diacritics, đ→d) so "binh dang gioi"
 finds "bình đẳng giới", and accented (lower case only) so an accented query
 ranks exact-accent matches first ("bàn" above "bản").
 
-Queries are fast on large archives because per-posting work stays small in
-pure Python: the body's words and the adjacent word pairs of title and body
-have positionless fields (their posting blocks decode several times faster
-than positional ones, and a pair term stands in for a two-word phrase); the
-matching set is built by set operations on whole posting lists; scores are
-summed a posting block at a time (_blocks reads Whoosh 2.7's decoded blocks);
-facets count cached sortable columns.
+Queries are fast on large archives because no work is done per posting in
+Python: the body's words and the adjacent word pairs of the title have
+positionless fields (their posting blocks decode several times faster than
+positional ones, and a pair term stands in for a two-word phrase); posting
+blocks are large and hold packed arrays (_Codec); each term's postings are
+decoded once per query into numpy arrays, the matching set is built by
+boolean array operations and BM25F summed over whole arrays (Whoosh's
+arithmetic, so its scores); facets count cached sortable columns; a snippet
+highlights only the stretch of a long body where the query's words are.
 
 The index is built in a temporary folder next to index/ and swapped in whole;
 an existing index with the same schema version is copied there first and
@@ -25,24 +27,26 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import heapq
 import json
 import multiprocessing as mp
 import pickle
 import re
 import shutil
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import islice
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as windex
 from whoosh import query as Q
 from whoosh import searching
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, ShingleFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
+from whoosh.util.numlists import delta_encode
 from whoosh.matching import FilterMatcher
 from whoosh.scoring import BM25FScorer, WeightLengthScorer
 from whoosh.writing import PostingPool, SegmentWriter
@@ -53,7 +57,7 @@ from ..swap import swap_in, temp_for
 from ..vntext import fold
 from .query import ParsedQuery, QueryError, has_marks, parse_query, type_key
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 TOKEN = r"\w+(?:[./-]\w+)*"
 PAGE_SIZE_MAX = 50
 
@@ -217,7 +221,7 @@ def _update(ix, wanted: dict[str, dict], stats: IndexStats) -> None:
     record whose content hash it already holds is left as it is."""
     with ix.searcher() as s:
         existing = {fields["id"]: fields.get("content_hash", "") for fields in s.all_stored_fields()}
-    writer = ix.writer(limitmb=256)
+    writer = ix.writer(limitmb=256, codec=_Codec())
     try:
         for rid in sorted(set(existing) - set(wanted)):
             writer.delete_by_term("id", rid)
@@ -294,6 +298,47 @@ def _runs(docs: list[dict], n: int) -> list[list[dict]]:
     return [run for run in runs if run]
 
 
+POSTING_BLOCK = 1024        # postings per block on disk (Whoosh's default: 128)
+
+
+class _Packed(array):
+    """A posting block's document-number gaps or weights, pickled as the
+    array's bytes: Whoosh pickles blocks with protocol 2, which would rebuild
+    an array (or the tuple it writes) one Python number per posting. It
+    unpickles as `array(typecode, bytes)`, which Whoosh's own matchers read."""
+
+    def __reduce_ex__(self, protocol):
+        return array, (self.typecode, self.tobytes())
+
+
+class _PostingsWriter(W3PostingsWriter):
+    """Whoosh 2.7's postings writer with packed blocks."""
+
+    def _mini_ids(self):
+        return super()._mini_ids() if self._byteids else _Packed("I", delta_encode(self._ids))
+
+    def _mini_weights(self):
+        weights = super()._mini_weights()
+        return _Packed("f", self._weights) if isinstance(weights, tuple) else weights
+
+
+class _Codec(W3Codec):
+    """Whoosh 2.7's codec writing larger, packed posting blocks: decoding a
+    block cost more than its postings (a common word has one in most
+    documents). The blocks are in its format, so the index's table of
+    contents names the stock codec (__reduce__), which reads them."""
+
+    def __init__(self, blocklimit: int | None = None, compression: int = 3, inlinelimit: int = 1):
+        super().__init__(blocklimit or POSTING_BLOCK, compression, inlinelimit)
+
+    def postings_writer(self, dbfile, byteids=False):
+        return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
+                               compression=self._compression, inlinelimit=self._inlinelimit)
+
+    def __reduce__(self):
+        return W3Codec, (self._blocklimit, self._compression, self._inlinelimit)
+
+
 class _BlockPool(PostingPool):
     """Whoosh's posting pool, spilling its sorted runs in blocks: the stock
     pool pickles every posting on its own to disk and back (a 5,000-document
@@ -322,7 +367,7 @@ class _BlockPool(PostingPool):
 
 def _segment(ix, docs: list[dict]):
     """docs written as one new, finished segment of ix (not yet listed in its TOC)."""
-    writer = SegmentWriter(ix, _lk=False, limitmb=SEGMENT_LIMIT_MB)
+    writer = SegmentWriter(ix, _lk=False, limitmb=SEGMENT_LIMIT_MB, codec=_Codec())
     writer.pool = _BlockPool(writer._tempstorage, writer.newsegment, limitmb=SEGMENT_LIMIT_MB)
     for doc in docs:
         writer.add_document(**doc)
@@ -465,10 +510,10 @@ def search(ix, q: str, *, type_name: str | None = None, year: int | None = None,
            searcher=None) -> Results:
     """Run a query; `searcher` (an open Whoosh searcher) saves opening one per query.
 
-    The matching documents are found once, unscored (set algebra, below): they
-    give the exact total and facet counts. They are then scored a posting list
-    at a time (BM25F, the sums of Whoosh's matchers) or sorted by date, and only
-    the requested page is read and highlighted."""
+    The matching documents are found once, unscored (set algebra on whole
+    posting lists, below): they give the exact total and facet counts. They
+    are then scored (BM25F, the sums of Whoosh's matchers, a posting list at a
+    time) or sorted by date, and only the requested page is read and highlighted."""
     pq = parse_query(" ".join(x for x in [q or "",
                                           f'loai:"{type_name}"' if type_name else "",
                                           f"nam:{year}" if year else "",
@@ -478,18 +523,20 @@ def search(ix, q: str, *, type_name: str | None = None, year: int | None = None,
     page_size = min(page_size, PAGE_SIZE_MAX)
     from contextlib import nullcontext
     with (nullcontext(searcher) if searcher is not None else ix.searcher()) as s:
+        run = _Run(s)
         loose = False
-        docs = _docset(s, build_query(pq, ranked=False))
-        if not docs and len(pq.terms) > 1:
+        docs = _docset(run, build_query(pq, ranked=False))
+        if not docs.any() and len(pq.terms) > 1:
             loose = True
-            docs = _docset(s, build_query(pq, loose=True, ranked=False))
+            docs = _docset(run, build_query(pq, loose=True, ranked=False))
+        matched = np.flatnonzero(docs).tolist()
         first, last = (page - 1) * page_size, page * page_size
         if sort == "date":
             dates = _column(s, "issued_date")
             # newest first; the same date in index order
-            top = [(None, d) for d in sorted(docs, key=lambda d: (dates[d] or "", -d), reverse=True)[:last]]
+            top = [(None, d) for d in sorted(matched, key=lambda d: (dates[d] or "", -d), reverse=True)[:last]]
         else:
-            top = _rank(s, build_query(pq, loose), docs, last)
+            top = _rank(run, build_query(pq, loose), docs, last)
         page_hits = _hits(s, pq, top[first:last], first)
         hits = []
         for hit in page_hits:
@@ -499,158 +546,199 @@ def search(ix, q: str, *, type_name: str | None = None, year: int | None = None,
             if highlight:
                 item["snippet"] = _snippet(hit, pq)
             hits.append(item)
-        suggestion = _suggest(s, pq) if not docs or loose else None
-        return Results(total=len(docs), hits=hits, facets=_facets(s, docs),
+        suggestion = _suggest(s, pq) if not matched or loose else None
+        return Results(total=len(matched), hits=hits, facets=_facets(s, matched),
                        suggestion=suggestion, page=page, page_size=page_size, loose=loose,
                        query={"terms": pq.terms, "number": pq.number, "type": pq.type_name,
                               "code_number": pq.code_number, "year": pq.year})
 
 
-def _docset(searcher, q: Q.Query) -> set[int]:
-    """The documents q matches, unscored: And/Or as set operations over whole
-    posting lists (run in C) instead of stepping a matcher tree document by
-    document in Python; any other query through Whoosh's docs_for_query."""
+# --- matching and scoring -------------------------------------------------------------
+#
+# Document sets are boolean arrays over the searcher's document numbers and
+# scores float arrays beside them (numpy: a common word has a posting in most
+# documents, and a Python operation per posting was most of a query's time).
+# The arithmetic is Whoosh's, operation for operation, so the floats are the
+# ones its matchers give (tests/test_search.py compares them).
+
+class _Run:
+    """One query's reads: each term's postings are decoded once, then shared by
+    matching and scoring."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.size = searcher.doc_count_all()
+        self.leaves = searcher.leaf_searchers()
+        self._postings: dict[tuple, tuple | None] = {}
+
+    def postings(self, q: Q.Term):
+        """[(leaf, offset, ids, weights)] of the term in each segment that has
+        it: segment document numbers (deleted ones included) and term weights."""
+        key = (q.fieldname, q.text)
+        if key not in self._postings:
+            found = []
+            for leaf, offset in self.leaves:
+                text = leaf.schema[q.fieldname].to_bytes(q.text)
+                if (q.fieldname, text) in leaf.reader():
+                    ids, weights = _arrays(_unfiltered(leaf.postings(q.fieldname, text)))
+                    found.append((leaf, offset, ids, weights))
+            self._postings[key] = found
+        return self._postings[key]
+
+    def none(self) -> np.ndarray:
+        return np.zeros(self.size, dtype=bool)
+
+
+def _docset(run: _Run, q: Q.Query) -> np.ndarray:
+    """The documents q matches, unscored: And/Or as operations on whole
+    boolean arrays instead of stepping a matcher tree document by document in
+    Python; any other query through Whoosh's docs_for_query."""
     if isinstance(q, Q.And):
         result = None
-        for sub in sorted(q.subqueries, key=lambda sub: sub.estimate_size(searcher.reader())):
-            found = _docset(searcher, sub)
+        for sub in sorted(q.subqueries, key=lambda sub: sub.estimate_size(run.searcher.reader())):
+            found = _docset(run, sub)
             result = found if result is None else result & found
-            if not result:
+            if not result.any():
                 break
-        return result or set()
+        return run.none() if result is None else result
     if isinstance(q, Q.Or):
-        return set().union(*(_docset(searcher, sub) for sub in q.subqueries))
+        result = run.none()
+        for sub in q.subqueries:
+            result |= _docset(run, sub)
+        return result
+    result = run.none()
     if isinstance(q, Q.Term):
-        return _term_docs(searcher, q)
-    return set(searcher.docs_for_query(q))
+        for leaf, offset, ids, _weights in run.postings(q):
+            result[ids + offset] = True
+            reader = leaf.reader()
+            if reader.has_deletions():
+                result[_deleted(reader) + offset] = False
+        return result
+    result[list(run.searcher.docs_for_query(q))] = True
+    return result
 
 
-def _term_docs(searcher, q: Q.Term) -> set[int]:
-    """The documents that have a term, a posting block at a time."""
-    found: set[int] = set()
-    for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        text = leaf.schema[q.fieldname].to_bytes(q.text)
-        if (q.fieldname, text) not in reader:
-            continue
-        docs: set[int] = set()
-        for ids, _weights in _blocks(_unfiltered(reader.postings(q.fieldname, text))):
-            docs.update(ids)
-        if reader.has_deletions():
-            docs -= _deleted(reader)
-        found.update((d + offset for d in docs) if offset else docs)
-    return found
-
-
-def _deleted(reader) -> set[int]:
+def _deleted(reader) -> np.ndarray:
     """A segment's deleted documents (cached: a segment only gains deletions,
     so their count tells its set)."""
     segment = reader.segment()
     return _segment_cached(reader, f"deleted:{segment.deleted_count()}",
-                           lambda r: {d for d in range(r.doc_count_all()) if r.is_deleted(d)})
+                           lambda r: np.array([d for d in range(r.doc_count_all()) if r.is_deleted(d)],
+                                              dtype=np.int64))
 
 
-def _rank(searcher, q: Q.Query, docs: set[int], limit: int) -> list[tuple[float, int]]:
+def _rank(run: _Run, q: Q.Query, docs: np.ndarray, limit: int) -> list[tuple[float, int]]:
     """The `limit` best of docs as (score, docnum), best first; equal scores in index order."""
-    scores = _scores(searcher, q, docs)
-    best = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
-    return [(score, docnum) for docnum, score in best]
+    scores, has = _scores(run, q, docs)
+    found = np.flatnonzero(has)
+    best = found[np.lexsort((found, -scores[found]))[:limit]]
+    return [(float(scores[d]), int(d)) for d in best]
 
 
-def _scores(searcher, q: Q.Query, docs: set[int]) -> dict[int, float]:
-    """Whoosh's score of each document of docs that q matches, computed a whole
-    posting list at a time: the same sums as its matcher tree (Or and And add
-    their parts, AndMaybe adds b where it matches), without stepping every
-    matcher of the tree for every document."""
+def _scores(run: _Run, q: Q.Query, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Whoosh's score of each document of docs that q matches, as (scores,
+    matched) arrays, computed a whole posting list at a time: the same sums as
+    its matcher tree (Or and And add their parts, AndMaybe adds b where it
+    matches), without stepping every matcher of the tree for every document.
+    A score where nothing matched is 0.0, and x + 0.0 is x: adding the parts
+    in order gives the matchers' floats."""
     if isinstance(q, Q.Term):
-        return _term_scores(searcher, q, docs)
+        return _term_scores(run, q, docs)
     if isinstance(q, Q.AndMaybe):
-        scores = _scores(searcher, q.a, docs)
-        for docnum, score in _scores(searcher, q.b, docs).items():
-            if docnum in scores:
-                scores[docnum] += score
-        return _boosted(scores, q.boost)
+        scores, has = _scores(run, q.a, docs)
+        extra, extra_has = _scores(run, q.b, docs)
+        both = has & extra_has
+        scores[both] += extra[both]
+        return _boosted(scores, q.boost), has
     if isinstance(q, (Q.And, Q.Or)):
-        parts = [_scores(searcher, sub, docs) for sub in q.subqueries]
-        scores: dict[int, float] = {}
-        for part in parts:
-            for docnum, score in part.items():
-                scores[docnum] = scores.get(docnum, 0.0) + score
+        scores = np.zeros(run.size)
+        has = None
+        for sub in q.subqueries:
+            part, part_has = _scores(run, sub, docs)
+            scores += part
+            has = part_has if has is None else (has & part_has if isinstance(q, Q.And) else has | part_has)
+        if has is None:
+            return scores, run.none()
         if isinstance(q, Q.And):
-            common = set(parts[0]).intersection(*parts[1:])
-            if len(common) < len(scores):
-                scores = {d: scores[d] for d in common}
-        return _boosted(scores, q.boost)
+            scores[~has] = 0.0        # a document some part misses has no score to pass up
+        return _boosted(scores, q.boost), has
     # anything else (phrases, ranges): its own matcher, document by document
-    scores = {}
-    for leaf, offset in searcher.leaf_searchers():
+    scores, has = np.zeros(run.size), run.none()
+    for leaf, offset in run.leaves:
         m = q.matcher(leaf, leaf.context())
         while m.is_active():
-            if m.id() + offset in docs:
+            if docs[m.id() + offset]:
                 scores[m.id() + offset] = m.score()
+                has[m.id() + offset] = True
             m.next()
-    return scores
+    return scores, has
 
 
-def _boosted(scores: dict[int, float], boost: float) -> dict[int, float]:
-    return scores if boost == 1.0 else {d: v * boost for d, v in scores.items()}
+def _boosted(scores: np.ndarray, boost: float) -> np.ndarray:
+    return scores if boost == 1.0 else scores * boost
 
 
-def _term_scores(searcher, q: Q.Term, docs: set[int]) -> dict[int, float]:
+def _term_scores(run: _Run, q: Q.Term, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """BM25F of one term (times its boost) for the documents of docs that have it."""
-    scores: dict[int, float] = {}
-    for leaf, offset in searcher.leaf_searchers():
-        fieldobj = leaf.schema[q.fieldname]
-        text = fieldobj.to_bytes(q.text)
-        if (q.fieldname, text) not in leaf.reader():
+    scores, has = np.zeros(run.size), run.none()
+    for leaf, offset, ids, weights in run.postings(q):
+        keep = docs[ids + offset]
+        ids, tf = ids[keep], weights[keep]
+        if not len(ids):
             continue
-        m = _unfiltered(leaf.postings(q.fieldname, text))
-        boost, scorer = q.boost, m.scorer
+        scorer = leaf.weighting.scorer(leaf, q.fieldname, leaf.schema[q.fieldname].to_bytes(q.text))
+        lengths = _lengths(leaf, q.fieldname)
         if isinstance(scorer, BM25FScorer):
-            # whoosh.scoring.bm25 written out (the same operations, so the same
-            # floats): a common word has a posting in most documents, and two
-            # calls per posting were half of a query's time
-            lengths = _lengths(leaf, q.fieldname)
+            # whoosh.scoring.bm25, the same operations in the same order
             idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-            for ids, weights in _blocks(m):
-                for docnum, tf in zip(ids, weights):
-                    if docnum + offset in docs:
-                        scores[docnum + offset] = boost * (
-                            idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths[docnum] / avgfl))))
-            continue
-        if isinstance(scorer, WeightLengthScorer):
-            score, lengths = scorer._score, _lengths(leaf, q.fieldname)
-        else:
-            score, lengths = (lambda weight, length: weight), None
-        for ids, weights in _blocks(m):
-            for docnum, weight in zip(ids, weights):
-                if docnum + offset in docs:
-                    scores[docnum + offset] = boost * score(weight, lengths[docnum] if lengths else 1)
-    return scores
+            value = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths[ids] / avgfl)))
+        elif isinstance(scorer, WeightLengthScorer):
+            value = np.array([scorer._score(w, n) for w, n in zip(tf.tolist(), lengths[ids].tolist())])
+        else:               # a field without lengths (WeightScorer): the weight itself
+            value = tf
+        scores[ids + offset] = q.boost * value
+        has[ids + offset] = True
+    return scores, has
 
 
 def _unfiltered(m):
     """A term's postings without the filter of the segment's deleted documents:
-    scoring only reads documents of a match set, which holds none of them."""
+    the callers drop deleted documents themselves (set operations, not a test per posting)."""
     return m.child if isinstance(m, FilterMatcher) else m
 
 
-def _blocks(m):
-    """A term's postings as (docnums, weights) blocks. Whoosh 2.7's on-disk
-    matcher hands over each decoded block whole (a block's arrays instead of
-    three method calls per posting); any other matcher one posting at a time."""
-    if isinstance(m, W3LeafMatcher):
+def _arrays(m) -> tuple[np.ndarray, np.ndarray]:
+    """A term's postings as (docnums, weights) arrays. Whoosh 2.7's on-disk
+    matcher stores each block as pickled document-number gaps and weights
+    (arrays, _Packed, or tuples, as its own codec writes them): decoded here in
+    whole arrays (its own matcher adds the gaps in a Python generator); any
+    other matcher one posting at a time."""
+    ids, weights = [], []
+    if isinstance(m, W3LeafMatcher) and not m._byteids:
         while m.is_active():
-            if m._ids is None:
-                m._read_ids()
-            if m._weights is None:
-                m._read_weights()
-            yield m._ids, m._weights
+            if m._data is None:
+                m._read_data()
+            gaps, w = m._data[0], m._data[1]        # arrays (_Packed) or tuples
+            ids.append(np.cumsum(np.asarray(gaps, dtype=np.int64)))
+            n = len(gaps)
+            # no weights: each is 1.0; one float: all the same (Whoosh keeps
+            # them in array("f"), so rounded to single precision)
+            if w is None or isinstance(w, float):
+                weights.append(np.full(n, float(np.float32(1.0 if w is None else w))))
+            else:
+                weights.append(np.asarray(w, dtype=np.float64))
             m._next_block()
-        return
-    while m.is_active():
-        yield (m.id(),), (m.weight(),)
-        m.next()
+    else:
+        i, w = [], []
+        while m.is_active():
+            i.append(m.id())
+            w.append(m.weight())
+            m.next()
+        ids.append(np.array(i, dtype=np.int64))
+        weights.append(np.array(w, dtype=np.float64))
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return np.concatenate(ids), np.concatenate(weights)
 
 
 _cache: dict[tuple, object] = {}
@@ -667,10 +755,11 @@ def _segment_cached(reader, name: str, read):
     return _cache[key]
 
 
-def _lengths(leaf, fieldname: str) -> list:
+def _lengths(leaf, fieldname: str) -> np.ndarray:
     """Each document's length of the field, as Whoosh's scorers read it."""
     return _segment_cached(leaf.reader(), "length:" + fieldname,
-                           lambda r: [r.doc_field_length(d, fieldname, 1) for d in range(r.doc_count_all())])
+                           lambda r: np.array([r.doc_field_length(d, fieldname, 1) for d in range(r.doc_count_all())],
+                                              dtype=np.float64))
 
 
 FACETS = {"type": "type", "year": "year", "organ": "organ_facet"}    # facet -> sortable field
@@ -685,7 +774,7 @@ def _column(searcher, fieldname: str) -> list:
     return values
 
 
-def _facets(searcher, docs: set[int]) -> dict[str, dict[str, int]]:
+def _facets(searcher, docs: list[int]) -> dict[str, dict[str, int]]:
     """Exact counts per type, year and organ over every matching document."""
     out = {}
     for name, fieldname in FACETS.items():
@@ -704,52 +793,81 @@ def _hits(searcher, pq: ParsedQuery, top: list, first: int) -> list:
     return [searching.Hit(results, docnum, first + i, score) for i, (score, docnum) in enumerate(top)]
 
 
+def _query_words(pq: ParsedQuery) -> list[str]:
+    """The query's free words and phrase words, folded."""
+    return [fold(t) for t in pq.terms] + [fold(w) for p in pq.phrases for w in _words(p)]
+
+
+def _named(pq: ParsedQuery) -> list[str]:
+    """What the body is marked for besides the words: the number the query
+    names and a year it mentions."""
+    return ([pq.number] if pq.number else []) + ([str(pq.year)] if pq.year and not pq.year_required else [])
+
+
 def _marked(pq: ParsedQuery) -> Q.Query:
     """The terms a snippet marks (a query only read for its terms)."""
-    words = [fold(t) for t in pq.terms] + [fold(w) for p in pq.phrases for w in _words(p)]
+    words = _query_words(pq)
     terms = [Q.Term(f, w) for f in ("body", "subject", "title") for w in words]
     terms += [Q.Term("title", fold(w)) for w in _words(pq.type_name or "")]
-    if pq.number:
-        terms.append(Q.Term("body", pq.number))
-    if pq.year and not pq.year_required:
-        terms.append(Q.Term("body", str(pq.year)))
+    terms += [Q.Term("body", w) for w in _named(pq)]
     return Q.Or(terms)
 
 
-SNIPPET_WINDOW = 4000     # characters of a long body around the first match that the highlighter reads
+SNIPPET_WINDOW = 1500     # characters of a long text that the highlighter reads
+LEAD = 200                # of them before the window's first match: a fragment's context (60)
+SCAN = 8000               # characters read for the best window: matches are mostly near the start
 
 
 def _window(text: str, pq: ParsedQuery) -> str:
-    """The part of a long text around the first word of the query it holds:
-    highlighting tokenizes the text it gets, and bodies run to tens of KB."""
-    if len(text) <= 2 * SNIPPET_WINDOW:
+    """The part of a long text where the most of the query's words are:
+    highlighting tokenizes (and folds) every word of the text it gets, bodies
+    run to tens of KB, and two fragments of 220 characters are shown."""
+    if len(text) <= SNIPPET_WINDOW:
         return text
-    words = [fold(w) for w in pq.terms] + [fold(w) for p in pq.phrases for w in _words(p)]
-    at = _first_match(text, [w for w in words if w])
-    if at is None:                        # a character folded to two: no safe offsets
+    words = [w for w in _query_words(pq) + _named(pq) if w]
+    spots = _spots(text, words)
+    if spots is None:                     # a character folded to two: no safe offsets
         return text
-    start = max(0, at - SNIPPET_WINDOW // 4)
+    start = max(0, _densest(spots, SNIPPET_WINDOW - LEAD) - LEAD)
     return text[start:start + SNIPPET_WINDOW]
 
 
-def _first_match(text: str, words: list[str]) -> int | None:
-    """Where the first of the folded words starts in text (0: none does),
-    folding a chunk at a time: matches are mostly near the start, and folding
-    a whole long body costs more than highlighting it."""
+def _spots(text: str, words: list[str]) -> list[tuple[int, str]] | None:
+    """Where the folded words are in text, as (offset, word), folding a chunk
+    at a time (the same offsets as long as no character folds to two: None
+    then)."""
     if not words:
-        return 0
+        return []
     rx = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
-    step = 2 * SNIPPET_WINDOW
-    for start in range(0, len(text), step):
+    step, spots = 8000, []
+    for start in range(0, min(len(text), SCAN), step):
         lead = 1 if start else 0          # the character before, for the lookbehind
         chunk = text[start - lead:start + step + 64]    # + 64: a word across the chunk's end
         folded = fold(chunk)
         if len(folded) != len(chunk):
             return None
-        m = rx.search(folded, lead)
-        if m:
-            return start - lead + m.start()
-    return 0
+        for m in rx.finditer(folded, lead):
+            at = start - lead + m.start()
+            if at < start + step:         # a word in the overlap is the next chunk's
+                spots.append((at, m.group()))
+    return spots
+
+
+def _densest(spots: list[tuple[int, str]], width: int) -> int:
+    """The offset of the spot that starts the stretch of `width` characters
+    holding the most different words (the first of equals; 0 without spots)."""
+    best, best_at, seen, right = 0, 0, Counter(), 0
+    for left, (at, _word) in enumerate(spots):
+        while right < len(spots) and spots[right][0] < at + width:
+            seen[spots[right][1]] += 1
+            right += 1
+        if len(seen) > best:
+            best, best_at = len(seen), at
+        word = spots[left][1]
+        seen[word] -= 1
+        if not seen[word]:
+            del seen[word]
+    return best_at
 
 
 def _snippet(hit, pq: ParsedQuery) -> str:
