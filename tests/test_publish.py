@@ -335,3 +335,23 @@ def test_renamed_original_is_found_by_sha():
                "registry": {}}
     now = {"new-name.pdf": ("abc", {"van-ban/a/2/": "document"})}
     assert aliases.redirects(history, now, {}, {}, live={"van-ban/a/2/"}) == {"van-ban/a/1/": "van-ban/a/2/"}
+
+
+def test_quality_page_lists_the_first_findings_and_the_csv_all():
+    """A large archive has tens of thousands of findings: the page counts
+    them per kind and lists the first QUALITY_ROWS; the CSV file holds every
+    one (a message that Excel would run as a formula is neutralised)."""
+    from vnkb.cite.checks import Finding
+    from vnkb.render_registry import QUALITY_ROWS, quality_csv, quality_page
+    findings = [Finding(f"luat/{i:05d}", "cited_after_citing", f"ngày {i}") for i in range(QUALITY_ROWS + 40)]
+    findings += [Finding("luat/00001", "incomplete_citation", "=HYPERLINK(\"http://x\")"), Finding("luat/99999", "x", "<i>onerror")]
+    page = quality_page([], findings)
+    listed = [line for line in page.splitlines() if line.startswith("| [")]
+    assert len(listed) == QUALITY_ROWS
+    assert "| Văn bản được dẫn chiếu có ngày sau văn bản dẫn chiếu | 540 |" in page
+    assert "| Trích dẫn chưa đầy đủ | 1 |" in page and f"đủ {len(findings)} điểm" in page
+    assert "<i>" not in page
+    rows = list(csv.reader(io.StringIO(quality_csv([], findings).decode("utf-8-sig"))))
+    assert rows[0] == ["Mã", "Địa chỉ", "Văn bản", "Loại vấn đề", "Chi tiết"] and len(rows) == len(findings) + 1
+    assert any(r[4] == "'=HYPERLINK(\"http://x\")" for r in rows)
+    assert quality_page([], []).endswith("Không phát hiện vấn đề nào.\n")

@@ -8,6 +8,7 @@ good pages (the manifest remembers which pages came from which original).
 from __future__ import annotations
 
 import filecmp
+import gc
 import hashlib
 import io
 import json
@@ -27,6 +28,7 @@ from .normalize import normalize
 from .overrides import OverrideError, apply_override, load_override
 from .parse import make_title, parse
 from .publish import aliases as url_aliases
+from .publish.catalog import citation_edges
 from .publish.paths import page_url
 from .render import GENERATED_DIRS, Context, place_documents, render_all, report_page, target_page
 from .render_registry import entry_key
@@ -150,6 +152,25 @@ def _current_pages(placed: list, keys: dict, previous: dict, docs_dir: Path, old
     return current
 
 
+class Kept:
+    """A document's result kept from the last build (a file in build/cache)
+    under a key of everything it depends on; save() keeps this build's only."""
+
+    def __init__(self, path: Path | None):
+        self.path, self.known, self.now = path, None, {}
+
+    def get(self, key: str, make):
+        if self.known is None:
+            self.known = _load_pickle(self.path)      # when first asked: not before it is needed
+        value = self.now[key] = self.known[key] if key in self.known else make()
+        return value
+
+    def save(self) -> None:
+        if self.path:
+            _write_if_changed(self.path, pickle.dumps(self.now, protocol=4))
+        self.known, self.now = {}, {}
+
+
 def _load_pickle(path: Path | None) -> dict:
     """A cache file of this build's own making (build/cache), or nothing."""
     try:
@@ -237,6 +258,18 @@ def _redirects(docs_dir: Path, placed: list, entries: dict, pages: dict[str, byt
 
 def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, cache_dir: Path | None = None,
           limits: Limits | None = None) -> BuildResult:
+    """Build docs_dir (and the index in index_dir) from the originals under root."""
+    enabled = gc.isenabled()
+    try:
+        return _build(root, docs_dir, log, index_dir, cache_dir, limits)
+    finally:
+        gc.unfreeze()            # (see pass 2)
+        if enabled:
+            gc.enable()
+
+
+def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: Path | None,
+           limits: Limits | None) -> BuildResult:
     log = log or (lambda msg: None)
     out = BuildResult()
     t0 = time.perf_counter()
@@ -351,6 +384,13 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
     # the archive's evidence is unchanged, or holds the same values for every
     # word, pair and number its repair looked up (repair.context.Recorder).
     t = time.perf_counter()
+    # The models are millions of small objects that live to the end of the
+    # build: CPython's full collections would walk them all, again and again
+    # while they are loaded (a third of this pass for an archive of cached
+    # models), and a forked renderer walking them copies the pages they are
+    # on. So the collector pauses while they are made, then leaves them be
+    # (frozen; build() thaws them).
+    gc.disable()
     jobs, slots = [], []
     shared: dict[str, str] = {}     # one copy of each string the documents' citations repeat
     for source, (read, failed) in zip(sources, reads):
@@ -388,6 +428,8 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
             out.documents.append(share_strings(doc, shared))
     fresh.close()
     del context, shared      # context: the workers' (word and pair counts of the whole archive)
+    gc.enable()
+    gc.freeze()
     out.timings["process_wall"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -397,25 +439,33 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
     citers = cited_by(placed)
     keys = {p.id: render_key(p, citers.get(p.id, [])) for p in placed}
     # a document's own findings depend on it alone: kept per render key
-    findings_file = cache_dir / "findings.pickle" if cache_dir else None
-    known_findings = _load_pickle(findings_file)
-    own = {keys[p.id]: known_findings[keys[p.id]] if keys[p.id] in known_findings
-           else document_findings(p.id, p.doc) for p in placed}
-    out.findings = [f for p in placed for f in own[keys[p.id]]] + archive_findings(entries)
+    own = Kept(cache_dir / "findings.pickle" if cache_dir else None)
+    out.findings = [f for p in placed for f in own.get(keys[p.id], lambda: document_findings(p.id, p.doc))] \
+        + archive_findings(entries)
+    own.save()
+    # its edges in api/citations.json: on it, and on which of its targets are registry entries
+    edges = Kept(cache_dir / "citation-edges.pickle" if cache_dir else None)
+
+    def kept_edges(p, entries) -> list[str]:
+        kinds = "".join("r" if c.target in entries else "d" for c in p.doc.citations if c.target)
+        return edges.get(keys[p.id] + kinds, lambda: citation_edges(p, entries))
     key_file = cache_dir / "render-keys.json" if cache_dir else None
     old_keys = _load_json(key_file)
     current = _current_pages(placed, keys, previous, docs_dir, old_keys)
     # registry entries whose page on disk was made from the same inputs
     ctx = Context.of(placed, entries)
+    around: dict[str, str] = {}
     for eid, e in entries.items():
-        keys["entry:" + eid] = entry_key(e, ctx, keys)
+        keys["entry:" + eid] = entry_key(e, ctx, keys, around)
+    del around
     current_entries = {eid for eid in entries if old_keys.get("entry:" + eid) == keys["entry:" + eid]
                        and (docs_dir / target_page(eid)).is_file()}
     def sink(path: str, data: str | bytes) -> None:     # every file goes to disk as it is made
         out.written += _write_if_changed(docs_dir / path, data.encode("utf-8") if isinstance(data, str) else data)
     try:
         rendered = render_all(placed, entries, citers, out.findings, skip=current, skip_entries=current_entries,
-                              ctx=ctx, sink=sink)
+                              ctx=ctx, sink=sink, edges=kept_edges)
+        edges.save()
     except Exception:
         # One document's text broke a page: find it, leave it out, publish the rest.
         placed = _drop_unrenderable(placed, out)
@@ -484,11 +534,11 @@ def build(root: Path, docs_dir: Path, log=None, index_dir: Path | None = None, c
     if key_file:
         key_file.parent.mkdir(parents=True, exist_ok=True)
         key_file.write_text(json.dumps(keys, sort_keys=True), encoding="utf-8")
-        findings_file.write_bytes(pickle.dumps(own, protocol=4))
     out.timings["write"] = time.perf_counter() - t
     # what only rendering needed (the archive's links, keys and findings: about
     # a GB at 10,000 documents) goes before the index writers fork
-    del pages, ctx, citers, own, known_findings, keys, under, by_path, manifest, current
+    del pages, ctx, citers, own, under, by_path, manifest, current
+    edges = keys = None         # (names the closure above reads)
     if index_dir is not None:
         from .search import build_index, records
         t = time.perf_counter()

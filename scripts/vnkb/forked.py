@@ -11,6 +11,7 @@ import gc
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 PARALLEL_FROM = 64     # fewer items: a pool costs more than it saves
 
@@ -34,15 +35,26 @@ def forked_map(fn: Callable, items: Iterable, procs: int = 0, chunksize: int = 8
         yield from map(fn, items)
         return
     _TASK = fn
-    # Objects created before the fork are left out of the children's garbage
-    # collection: walking them would write to (and so copy) every shared page.
-    gc.freeze()
     try:
-        with mp.get_context("fork").Pool(procs) as pool:
+        with frozen(), mp.get_context("fork").Pool(procs) as pool:
             yield from pool.imap(_call, items, chunksize)
     finally:
         _TASK = None
-        gc.unfreeze()
 
 
-__all__ = ["forked_map", "processes"]
+@contextmanager
+def frozen():
+    """Every object made so far left out of garbage collection for the block:
+    a forked child's collector walking the parent's objects would write to
+    (and so copy) every page it shares with it. Thawed afterwards, unless
+    they were frozen before (build() freezes the archive's models)."""
+    outer = gc.get_freeze_count() > 0
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if not outer:
+            gc.unfreeze()
+
+
+__all__ = ["forked_map", "frozen", "processes"]

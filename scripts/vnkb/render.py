@@ -666,17 +666,19 @@ def document_pages(p: Placed, citers: list, ctx: Context) -> list[tuple[str, str
 def render_all(placed: list[Placed], entries: dict | None = None, citers: dict | None = None,
                findings: list | None = None, skip: set[str] | None = None,
                skip_entries: set[str] | None = None, ctx: "Context | None" = None,
-               sink=None) -> dict[str, str | bytes | None]:
+               sink=None, edges=None) -> dict[str, str | bytes | None]:
     """Every generated file under docs/: Markdown pages (str) and the files
     pages link to: templates (.docx), calendars (.ics), api/ and tra-cuu/ data.
     Documents whose id is in `skip`, and registry entries in `skip_entries`,
     are left out (their pages on disk are known to be current). ctx: the
     archive's Context when the caller has it already. sink(path, data): takes
     each file as it is made (document and entry pages are rendered in forked
-    processes in a large archive); the result then maps every path to None."""
+    processes in a large archive); the result then maps every path to None.
+    edges(p, entries): a document's lines of api/citations.json (kept from
+    the last build by the caller)."""
     from .forked import forked_map
     from .render_publish import publish_files
-    from .render_registry import index_pages, quality_page, registry_entry_pages
+    from .render_registry import QUALITY_CSV, QUALITY_PAGE, index_pages, quality_csv, quality_page, registry_entry_pages
     entries, citers, skip = entries or {}, citers or {}, skip or set()
     ctx = ctx or Context.of(placed, entries)
     pages: dict[str, str | bytes | None] = {}
@@ -695,7 +697,8 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
         take(path, text)
     for path, text in index_pages(entries).items():
         take(path, text)
-    take("danh-muc/kiem-tra-du-lieu.md", quality_page(placed, findings or []))
+    take(QUALITY_PAGE, quality_page(placed, findings or []))
+    take(QUALITY_CSV, quality_csv(placed, findings or []))
     from .render_repairs import PAGE, repairs_page
     take(PAGE, repairs_page(placed))
     for path, text in listing_pages(placed).items():
@@ -704,7 +707,7 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
         [document_filters(p.doc) for p in placed]
         + [attachment_filters(p.doc, a) for p in placed for a in p.doc.attachments]
         + [entry_filters(e) for e in entries.values()]))
-    for path, data in publish_files(placed, entries, skip):
+    for path, data in publish_files(placed, entries, skip, edges):
         take(path, data)
     return pages
 

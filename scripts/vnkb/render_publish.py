@@ -178,10 +178,11 @@ def api_page() -> str:
     ])
 
 
-def publish_files(placed: list[Placed], entries: dict, skip: set[str] = frozenset()):
+def publish_files(placed: list[Placed], entries: dict, skip: set[str] = frozenset(), edges=None):
     """(path, str or bytes) of the templates, calendars, comparison page, API
     and resolver files, one at a time (the archive-wide JSON files run to a
-    hundred MB at 10,000 documents: the caller writes each before the next)."""
+    hundred MB at 10,000 documents: the caller writes each before the next).
+    edges: catalog.citations_json's (None: made here)."""
     yield from template_files(placed, skip).items()
     yield COMPARE_PAGE, comparison_page(placed)
     cal_files, events = calendar_files(placed, skip)
@@ -194,7 +195,7 @@ def publish_files(placed: list[Placed], entries: dict, skip: set[str] = frozense
                              if template.is_template(a)}}
         for p in placed})
     yield f"{API_DIR}/catalog.json", catalog.catalog_json(records)
-    yield f"{API_DIR}/citations.json", catalog.citations_json(placed, entries)
+    yield f"{API_DIR}/citations.json", catalog.citations_json(placed, entries, edges or catalog.citation_edges)
     yield f"{API_DIR}/danh-muc.csv", catalog.catalog_csv(records)
     yield f"{API_DIR}/index.md", api_page()
     yield f"{RESOLVER_DIR}/so-hieu.json", catalog.resolver_index(records)

@@ -9,7 +9,9 @@ from collections import defaultdict
 from .cache import code_version
 from .markdown import front_matter, inline, link, table
 from .publish import graph
+from .publish.catalog import spreadsheet
 from .publish.citeform import entry_citation
+from .publish.paths import page_url
 from .render import Context, Placed, cite_button, heading, rel, relations_section, target_page, vn_date
 from .search.browser import entry_filters, search_block
 from .vntext import fold
@@ -67,15 +69,22 @@ def _index(entries: list, key, page: str, title: str) -> str:
     return "\n".join(parts)
 
 
-def entry_key(entry, ctx: Context, doc_keys: dict[str, str]) -> str:
+def entry_key(entry, ctx: Context, doc_keys: dict[str, str], around: dict[str, str] | None = None) -> str:
     """What an entry's page depends on: its mentions, the render keys of the
-    documents citing it (their titles and places), and the labels of the
-    entries cited alongside it."""
-    co = graph.co_cited(entry.id, ctx.targets, citing=ctx.cited_by.get(entry.id, set()))
-    payload = pickle.dumps((code_version(), entry.key, entry.id, entry.status,
+    documents citing it (their titles, places and the ids they cite, so the
+    entries cited alongside it and how often), and the labels of everything
+    those documents cite (a superset of the related entries shown: counting
+    co-citations for every entry on every build cost more). around: a memo of
+    the last, per citing document."""
+    around = {} if around is None else around
+    for c in entry.citing:
+        if c not in around:
+            around[c] = hashlib.sha256("\x00".join(
+                f"{t}\x01{ctx.label(t)}\x01{ctx.by_id[t].doc.title or '' if t in ctx.by_id else ''}"
+                for t in sorted(ctx.targets.get(c, ()))).encode()).hexdigest()
+    payload = pickle.dumps((code_version(), entry.key, entry.id, entry.status, entry.label,
                             [(m.citing_id, m.citing_title, m.citation) for m in entry.mentions],
-                            sorted((c, doc_keys.get(c, "")) for c in entry.citing),
-                            [(o, n, ctx.label(o)) for o, n in co]), protocol=4)
+                            sorted((c, doc_keys.get(c, ""), around[c]) for c in entry.citing)), protocol=4)
     return hashlib.sha256(payload).hexdigest()
 
 
@@ -108,15 +117,47 @@ KIND_VI = {"duplicate_item": "Mục trùng lặp trong danh mục", "duplicate_i
            "incomplete_citation": "Trích dẫn chưa đầy đủ"}
 
 
+QUALITY_PAGE = "danh-muc/kiem-tra-du-lieu.md"
+QUALITY_CSV = "danh-muc/kiem-tra-du-lieu.csv"
+QUALITY_ROWS = 500      # findings listed on the page; every one is in the CSV file
+
+
+def _ordered(findings: list) -> list:
+    return sorted(findings, key=lambda f: (f.doc_id, f.kind, f.message))
+
+
 def quality_page(placed: list[Placed], findings: list) -> str:
-    page = "danh-muc/kiem-tra-du-lieu.md"
+    """Counts per kind of finding and the first QUALITY_ROWS findings (by
+    document): a large archive has tens of thousands, which no one reads on
+    one page and which would make it megabytes; all are in the CSV file."""
+    page = QUALITY_PAGE
     by_id = {p.id: p for p in placed}
+    if not findings:
+        return "# Kiểm tra dữ liệu\n\nKhông phát hiện vấn đề nào.\n"
+    counts: dict[str, int] = defaultdict(int)
+    for f in findings:
+        counts[f.kind] += 1
     rows = []
-    for f in sorted(findings, key=lambda f: (f.doc_id, f.kind, f.message)):
+    for f in _ordered(findings)[:QUALITY_ROWS]:
         where = link(by_id[f.doc_id].doc.title or f.doc_id, rel(page, by_id[f.doc_id].page)) if f.doc_id in by_id \
             else link(f.doc_id, rel(page, target_page(f.doc_id)))
         rows.append([where, KIND_VI.get(f.kind, f.kind), inline(f.message)])
-    intro = (f"{len(findings)} điểm cần kiểm tra lại trong văn bản gốc (cũng có trong `python scripts/kb.py check`)."
-             if findings else "Không phát hiện vấn đề nào.")
-    return "\n".join(["# Kiểm tra dữ liệu\n", intro + "\n",
-                      table(["Văn bản", "Loại vấn đề", "Chi tiết"], rows) + "\n" if rows else ""])
+    csv_link = link("kiem-tra-du-lieu.csv", "kiem-tra-du-lieu.csv")
+    shown = (f"Dưới đây là {len(rows)} điểm đầu tiên (theo văn bản); đủ {len(findings)} điểm có trong tệp {csv_link} "
+             "(mở bằng Excel)." if len(rows) < len(findings) else f"Cũng có trong tệp {csv_link} (mở bằng Excel).")
+    return "\n".join([
+        "# Kiểm tra dữ liệu\n",
+        f"{len(findings)} điểm cần kiểm tra lại trong văn bản gốc (cũng có trong `python scripts/kb.py check`).\n",
+        table(["Loại vấn đề", "Số điểm"], [[KIND_VI.get(k, k), str(n)]
+                                           for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]) + "\n",
+        shown + "\n",
+        table(["Văn bản", "Loại vấn đề", "Chi tiết"], rows) + "\n"])
+
+
+def quality_csv(placed: list[Placed], findings: list) -> bytes:
+    """Every finding: the document (id, address, title), its kind, the detail."""
+    by_id = {p.id: p for p in placed}
+    return spreadsheet(["Mã", "Địa chỉ", "Văn bản", "Loại vấn đề", "Chi tiết"], [
+        (f.doc_id, page_url(by_id[f.doc_id].page if f.doc_id in by_id else target_page(f.doc_id)),
+         by_id[f.doc_id].doc.title or "" if f.doc_id in by_id else "", KIND_VI.get(f.kind, f.kind), f.message)
+        for f in _ordered(findings)])

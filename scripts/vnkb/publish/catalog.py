@@ -85,32 +85,38 @@ def catalog_json(records: dict) -> str:
     return _dump(records)
 
 
-def citations_json(placed, entries) -> str:
-    """One edge per (citing document, cited document): how often, which pins, as written."""
+def citation_edges(p, entries) -> list[str]:
+    """The lines of api/citations.json for one citing document: one edge per
+    cited document (how often, which pins, as written), in target order."""
     from ..render import target_page
-    edges: dict[tuple[str, str], dict] = {}
-    for p in placed:
-        for c in p.doc.citations:
-            if c.kind == "self" or not c.target or c.target == p.id:
-                continue
-            edge = edges.get((p.id, c.target))
-            if edge is None:       # built once per pair, not per citation (a large archive has 100,000s)
-                edge = edges[(p.id, c.target)] = {
-                    "from": p.id, "from_url": page_url(p.page), "to": c.target,
-                    "to_url": page_url(target_page(c.target)),
-                    "to_kind": "registry" if c.target in entries else "document",
-                    "status": c.status, "count": 0, "pins": set(), "written": set()}
-            edge["count"] += 1
-            if c.pin:
-                edge["pins"].add(c.pin)
-            edge["written"].add(c.text)
-            if c.status == "incomplete":
-                edge["status"] = "incomplete"
-    out = []
-    for key in sorted(edges):
-        e = edges[key]
-        out.append(dict(e, pins=sorted(e["pins"]), written=sorted(e["written"])))
-    return _dump({"version": CATALOG_VERSION, "edges": out})
+    edges: dict[str, dict] = {}
+    for c in p.doc.citations:
+        if c.kind == "self" or not c.target or c.target == p.id:
+            continue
+        edge = edges.get(c.target)
+        if edge is None:       # built once per pair, not per citation (a large archive has 100,000s)
+            edge = edges[c.target] = {
+                "from": p.id, "from_url": page_url(p.page), "to": c.target,
+                "to_url": page_url(target_page(c.target)),
+                "to_kind": "registry" if c.target in entries else "document",
+                "status": c.status, "count": 0, "pins": set(), "written": set()}
+        edge["count"] += 1
+        if c.pin:
+            edge["pins"].add(c.pin)
+        edge["written"].add(c.text)
+        if c.status == "incomplete":
+            edge["status"] = "incomplete"
+    return ["  " + json.dumps(dict(e, pins=sorted(e["pins"]), written=sorted(e["written"])), ensure_ascii=False)
+            for _, e in sorted(edges.items())]
+
+
+def citations_json(placed, entries, edges=citation_edges) -> str:
+    """Every citing document's edges (_dump's layout); edges(p, entries): the
+    lines of one document, which a build may keep from the last one."""
+    lines = [line for p in sorted(placed, key=lambda p: p.id) for line in edges(p, entries)]
+    if not lines:
+        return _dump({"version": CATALOG_VERSION, "edges": []})
+    return '{\n "version": %d,\n "edges": [\n%s\n ]\n}\n' % (CATALOG_VERSION, ",\n".join(lines))
 
 
 CSV_HEADER = ["Loại bản ghi", "Mã", "Địa chỉ", "Loại văn bản", "Số, ký hiệu", "Ngày ban hành", "Năm",
@@ -124,21 +130,24 @@ def _cell(value) -> str:
     return "'" + text if _FORMULA.match(text) else text
 
 
-def catalog_csv(records: dict) -> bytes:
-    """UTF-8 with BOM (Excel opens it with the right letters), CRLF rows."""
+def spreadsheet(header: list[str], rows) -> bytes:
+    """A CSV file for Excel: UTF-8 with BOM (it opens with the right letters),
+    CRLF rows, cells it would run as formulas neutralised."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(CSV_HEADER)
-    for d in records["documents"]:
-        w.writerow([_cell(x) for x in ("Văn bản", d["id"], d["url"], d["type_name"], d["number"], d["issued_date"],
-                                       d["year"], d["organ_name"], d["subject"] or d["title"], "")])
-    for a in records["attachments"]:
-        w.writerow([_cell(x) for x in ("Văn bản kèm theo", a["id"], a["url"], a["label"], "", "", "", "",
-                                       a["title"], a["document_id"])])
-    for e in records["registry"]:
-        w.writerow([_cell(x) for x in ("Văn bản được dẫn chiếu", e["id"], e["url"], e["type_name"], e["number"],
-                                       e["issued_date"], e["year"], e["organ_name"], e["subject"] or e["name"], "")])
+    w.writerow(header)
+    w.writerows([_cell(x) for x in row] for row in rows)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def catalog_csv(records: dict) -> bytes:
+    rows = [("Văn bản", d["id"], d["url"], d["type_name"], d["number"], d["issued_date"],
+             d["year"], d["organ_name"], d["subject"] or d["title"], "") for d in records["documents"]]
+    rows += [("Văn bản kèm theo", a["id"], a["url"], a["label"], "", "", "", "", a["title"], a["document_id"])
+             for a in records["attachments"]]
+    rows += [("Văn bản được dẫn chiếu", e["id"], e["url"], e["type_name"], e["number"],
+              e["issued_date"], e["year"], e["organ_name"], e["subject"] or e["name"], "") for e in records["registry"]]
+    return spreadsheet(CSV_HEADER, rows)
 
 
 # --- the number resolver's index ------------------------------------------------

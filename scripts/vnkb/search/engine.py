@@ -25,7 +25,6 @@ only documents whose content changed are re-indexed (update by id).
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import multiprocessing as mp
@@ -52,7 +51,7 @@ from whoosh.scoring import BM25FScorer, WeightLengthScorer
 from whoosh.writing import PostingPool, SegmentWriter
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
 
-from ..forked import processes
+from ..forked import frozen, processes
 from ..swap import swap_in, temp_for
 from ..vntext import fold
 from .query import ParsedQuery, QueryError, has_marks, parse_query, type_key
@@ -257,18 +256,13 @@ def _parallel_segments(ix, docs: list[dict], procs: int) -> list:
         return [_segment(ix, docs)]
     ctx = mp.get_context("fork")
     jobs = []
-    # the children's garbage collector leaves the parent's objects alone (walking
-    # them would copy every page they share with it)
-    gc.freeze()
-    try:
+    with frozen():
         for run in _runs(docs, procs):
             parent, child = ctx.Pipe(duplex=False)
             proc = ctx.Process(target=_segment_worker, args=(ix, run, child), daemon=True)
             proc.start()
             child.close()
             jobs.append((proc, parent))
-    finally:
-        gc.unfreeze()
     segments, errors = [], []
     for proc, conn in jobs:
         try:
