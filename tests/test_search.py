@@ -271,3 +271,30 @@ def test_scores_are_whooshs_own(built, tmp_path, monkeypatch, block):
                 checked += len(ours)
         assert checked > 200
         assert isinstance(engine.build_query(parse_query("binh dang gioi")), Q.AndMaybe)
+
+
+def test_update_shares_segment_files_and_never_writes_them(built, tmp_path):
+    """The copy of the index an update works on shares the segment files by
+    hard links: Whoosh must never write to one (the published index would
+    change under the swap). The ids and hashes file is kept with the index;
+    without it, the stored fields tell the same."""
+    import os
+    recs = records(*_placed(built[1]))
+    ix_dir, keep = tmp_path / "ix", tmp_path / "keep"
+    build_index(ix_dir, recs, procs=1)
+    before = {p.name: p.read_bytes() for p in ix_dir.glob("*.seg")}
+    assert before
+    keep.mkdir()
+    for name in before:
+        os.link(ix_dir / name, keep / name)
+    changed = [dict(r, body=r["body"] + "\nBổ sung zqxvdong.") if i == 0 else r for i, r in enumerate(recs)]
+    stats = build_index(ix_dir, changed)
+    assert (stats.updated, stats.unchanged) == (1, len(recs) - 1)
+    assert search(open_index(ix_dir), "zqxvdong").total == 1
+    assert {name: (keep / name).read_bytes() for name in before} == before
+    hashes = json.loads((ix_dir / "content-hashes.json").read_text(encoding="utf-8"))
+    assert sorted(hashes) == sorted(r["id"] for r in recs)
+    (ix_dir / "content-hashes.json").unlink()
+    again = build_index(ix_dir, changed[1:])
+    assert (again.deleted, again.updated, again.unchanged) == (1, 0, len(recs) - 1)
+    assert search(open_index(ix_dir), "zqxvdong").total == 0

@@ -417,6 +417,11 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
         if isinstance(slot, str):
             first, result, times = next(fresh)
             doc, deps = first if first is not None else (None, None)
+            if doc is not None:
+                # The normalized text as one string (process_file's result and
+                # the goldens have it): no page and no index field reads it,
+                # and it is a third of a model the build would hold and key on.
+                doc.text = ""
             if "time limit" not in result.reason and "crashed" not in result.reason:
                 cache.put(slot, (doc, result, times, fingerprint, deps))
             for k, v in times.items():
@@ -425,6 +430,7 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
             doc, result, times = slot
         out.results.append(result)
         if doc is not None:
+            doc.text = ""
             out.documents.append(share_strings(doc, shared))
     fresh.close()
     del context, shared      # context: the workers' (word and pair counts of the whole archive)

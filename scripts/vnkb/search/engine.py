@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing as mp
+import os
 import pickle
 import re
 import shutil
@@ -194,7 +195,7 @@ def build_index(index_dir: Path, recs: list[dict], procs: int = 0) -> IndexStats
     reuse = version_file.is_file() and version_file.read_text().strip() == SCHEMA_VERSION \
         and windex.exists_in(str(index_dir))
     if reuse:
-        shutil.copytree(index_dir, tmp)
+        shutil.copytree(index_dir, tmp, copy_function=_link_segment)
         (tmp / "MAIN_WRITELOCK").unlink(missing_ok=True)   # a lock left by a killed build
         ix = windex.open_dir(str(tmp))
     else:
@@ -203,30 +204,64 @@ def build_index(index_dir: Path, recs: list[dict], procs: int = 0) -> IndexStats
     wanted = {r["id"]: r for r in recs}
     try:
         if reuse:
-            _update(ix, wanted, stats)
+            hashes = _update(ix, wanted, stats)
         else:
-            _commit_segments(ix, _parallel_segments(ix, [_fields(wanted[rid]) for rid in sorted(wanted)], procs))
+            docs = [_fields(wanted[rid]) for rid in sorted(wanted)]
+            hashes = {d["id"]: d["content_hash"] for d in docs}
+            _commit_segments(ix, _parallel_segments(ix, docs, procs))
             stats.added = len(wanted)
+            del docs
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     (tmp / "SCHEMA_VERSION").write_text(SCHEMA_VERSION + "\n")
+    (tmp / HASHES).write_text(json.dumps(hashes, sort_keys=True), encoding="utf-8")
     swap_in(tmp, index_dir)
     return stats
 
 
-def _update(ix, wanted: dict[str, dict], stats: IndexStats) -> None:
+HASHES = "content-hashes.json"     # id -> content hash of every record indexed: read instead of the stored fields
+
+
+def _link_segment(src: str, dst: str) -> None:
+    """A segment file is never written again once made (Whoosh writes new
+    segments, a new table of contents and new lock files): the copy of the
+    index to update shares it by a hard link instead of copying hundreds of
+    MB. Anything else is copied."""
+    if src.endswith(".seg"):
+        try:
+            os.link(src, dst)
+            return
+        except OSError:
+            pass
+    shutil.copy2(src, dst)
+
+
+def _indexed(ix) -> dict[str, str]:
+    """id -> content hash of what the index holds: the file kept beside it,
+    or (an index written before it was kept) its stored fields."""
+    try:
+        return json.loads(Path(ix.storage.folder, HASHES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        with ix.searcher() as s:
+            return {fields["id"]: fields.get("content_hash", "") for fields in s.all_stored_fields()}
+
+
+def _update(ix, wanted: dict[str, dict], stats: IndexStats) -> dict[str, str]:
     """Bring an existing index to the records of `wanted` by one writer: a
-    record whose content hash it already holds is left as it is."""
-    with ix.searcher() as s:
-        existing = {fields["id"]: fields.get("content_hash", "") for fields in s.all_stored_fields()}
+    record whose content hash it already holds is left as it is. Returns
+    what it then holds (HASHES)."""
+    existing = _indexed(ix)
+    hashes = dict(existing)
     writer = ix.writer(limitmb=256, codec=_Codec())
     try:
         for rid in sorted(set(existing) - set(wanted)):
             writer.delete_by_term("id", rid)
+            del hashes[rid]
             stats.deleted += 1
         for rid in sorted(wanted):
             fields = _fields(wanted[rid])
+            hashes[rid] = fields["content_hash"]
             if existing.get(rid) == fields["content_hash"]:
                 stats.unchanged += 1
                 continue
@@ -239,6 +274,7 @@ def _update(ix, wanted: dict[str, dict], stats: IndexStats) -> None:
     except BaseException:
         writer.cancel()
         raise
+    return hashes
 
 
 SEGMENT_LIMIT_MB = 512      # a segment writer's posting buffer before it spills sorted runs to disk
