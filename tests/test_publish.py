@@ -355,3 +355,22 @@ def test_quality_page_lists_the_first_findings_and_the_csv_all():
     assert rows[0] == ["Mã", "Địa chỉ", "Văn bản", "Loại vấn đề", "Chi tiết"] and len(rows) == len(findings) + 1
     assert any(r[4] == "'=HYPERLINK(\"http://x\")" for r in rows)
     assert quality_page([], []).endswith("Không phát hiện vấn đề nào.\n")
+
+
+def test_an_entry_cited_thousands_of_times_lists_the_first_mentions(tmp_path):
+    """A law cited by thousands of documents made registry pages of MBs: the
+    page lists ENTRY_MENTIONS of them and points to api/citations.json."""
+    from vnkb.cite import link_archive
+    from vnkb.cite.registry import Entry
+    from vnkb.render import place_documents
+    from vnkb.render_registry import ENTRY_MENTIONS, entry_page
+    placed = place_documents(build(SOURCE_DOCS, tmp_path / "docs").documents)
+    entries = link_archive(placed)
+    entry = max(entries.values(), key=lambda e: len(e.mentions))
+    many = Entry(entry.key, entry.id, entry.mentions * (ENTRY_MENTIONS // len(entry.mentions) + 3))
+    page = entry_page(many, {p.id: p for p in placed})
+    listed = [line for line in page.splitlines() if line.startswith("- [") and ": “" in line]
+    assert len(listed) == ENTRY_MENTIONS
+    rest = len(many.mentions) - ENTRY_MENTIONS
+    assert f"… và {rest} lần dẫn chiếu khác" in page and "api/citations.json)" in page
+    assert entry_page(entry, {p.id: p for p in placed}).count("lần dẫn chiếu khác") == 0

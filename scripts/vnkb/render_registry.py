@@ -22,6 +22,9 @@ STATUS_NOTE = {
 }
 
 
+ENTRY_MENTIONS = 200     # mentions listed on an entry's page (a law cited by thousands of documents made pages of MBs)
+
+
 def entry_page(entry, placed_by_id: dict[str, Placed], ctx: Context | None = None) -> str:
     page = target_page(entry.id)
     ctx = ctx or Context(by_id=placed_by_id)
@@ -39,10 +42,15 @@ def entry_page(entry, placed_by_id: dict[str, Placed], ctx: Context | None = Non
     parts = [front_matter(meta), heading(1, inline(entry.label), entry.label, used) + "\n", STATUS_NOTE.get(entry.status, "") + "\n",
              table(["Thông tin", "Giá trị"], [r for r in rows if r[1]]) + "\n", cite_button(entry_citation(entry)),
              heading(2, "Văn bản dẫn chiếu", "Văn bản dẫn chiếu", used) + "\n"]
-    for m in sorted(entry.mentions, key=lambda m: (m.citing_id, m.citation.where, m.citation.line, m.citation.start)):
+    mentions = sorted(entry.mentions, key=lambda m: (m.citing_id, m.citation.where, m.citation.line, m.citation.start))
+    for m in mentions[:ENTRY_MENTIONS]:
         p = placed_by_id[m.citing_id]
         pin = f" ({inline(m.citation.pin)})" if m.citation.pin else ""
         parts.append(f"- {link(m.citing_title, rel(page, p.page))}{pin}: “{inline(m.citation.sentence)}”")
+    if len(mentions) > ENTRY_MENTIONS:
+        parts.append(f"\n… và {len(mentions) - ENTRY_MENTIONS} lần dẫn chiếu khác: mọi lần dẫn chiếu có trong "
+                     f"{link('citations.json', rel(page, 'api/citations.json'))} (xem "
+                     f"{link('Dữ liệu cho cổng thông tin', rel(page, 'api/index.md'))}).")
     related = [(other, f"cùng được {n} văn bản dẫn chiếu", []) for other, n in graph.co_cited(entry.id, ctx.targets, citing=ctx.cited_by.get(entry.id, set()))]
     section = relations_section(page, entry.label, entry.id, ctx, used, entry.citing, [], related)
     if section:
