@@ -420,7 +420,8 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
             if doc is not None:
                 # The normalized text as one string (process_file's result and
                 # the goldens have it): no page and no index field reads it,
-                # and it is a third of a model the build would hold and key on.
+                # and it is a third of a model the build would cache, hold and
+                # key on (a cached model never has it).
                 doc.text = ""
             if "time limit" not in result.reason and "crashed" not in result.reason:
                 cache.put(slot, (doc, result, times, fingerprint, deps))
@@ -430,7 +431,6 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
             doc, result, times = slot
         out.results.append(result)
         if doc is not None:
-            doc.text = ""
             out.documents.append(share_strings(doc, shared))
     fresh.close()
     del context, shared      # context: the workers' (word and pair counts of the whole archive)
