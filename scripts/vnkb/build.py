@@ -210,10 +210,7 @@ def _read_manifest(docs_dir: Path) -> dict:
 def _write_if_changed(path: Path, data: bytes) -> bool:
     if path.is_file() and path.read_bytes() == data:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    _replace(path, lambda tmp: tmp.write_bytes(data))
     return True
 
 
@@ -227,11 +224,16 @@ class _Copy:
 def _copy_if_changed(source: Path, path: Path) -> bool:
     if path.is_file() and path.stat().st_size == source.stat().st_size and filecmp.cmp(source, path, shallow=False):
         return False
+    _replace(path, lambda tmp: shutil.copyfile(source, tmp))
+    return True
+
+
+def _replace(path: Path, fill) -> None:
+    """path replaced whole by what fill(temporary path) writes beside it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    shutil.copyfile(source, tmp)
+    fill(tmp)
     tmp.replace(path)
-    return True
 
 
 def _redirects(docs_dir: Path, placed: list, entries: dict, pages: dict[str, bytes]) -> dict[str, bytes]:

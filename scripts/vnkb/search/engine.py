@@ -252,12 +252,11 @@ def _update(ix, wanted: dict[str, dict], stats: IndexStats) -> dict[str, str]:
     record whose content hash it already holds is left as it is. Returns
     what it then holds (HASHES)."""
     existing = _indexed(ix)
-    hashes = dict(existing)
+    hashes: dict[str, str] = {}
     writer = ix.writer(limitmb=256, codec=_Codec())
     try:
         for rid in sorted(set(existing) - set(wanted)):
             writer.delete_by_term("id", rid)
-            del hashes[rid]
             stats.deleted += 1
         for rid in sorted(wanted):
             fields = _fields(wanted[rid])
@@ -599,7 +598,7 @@ class _Run:
         self.searcher = searcher
         self.size = searcher.doc_count_all()
         self.leaves = searcher.leaf_searchers()
-        self._postings: dict[tuple, tuple | None] = {}
+        self._postings: dict[tuple, list] = {}
 
     def postings(self, q: Q.Term):
         """[(leaf, offset, ids, weights)] of the term in each segment that has
@@ -863,24 +862,17 @@ def _window(text: str, pq: ParsedQuery) -> str:
 
 
 def _spots(text: str, words: list[str]) -> list[tuple[int, str]] | None:
-    """Where the folded words are in text, as (offset, word), folding a chunk
-    at a time (the same offsets as long as no character folds to two: None
-    then)."""
+    """Where the folded words start in the first SCAN characters of text, as
+    (offset, word): the same offsets as long as no character folds to two
+    (None then)."""
     if not words:
         return []
     rx = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
-    step, spots = 8000, []
-    for start in range(0, min(len(text), SCAN), step):
-        lead = 1 if start else 0          # the character before, for the lookbehind
-        chunk = text[start - lead:start + step + 64]    # + 64: a word across the chunk's end
-        folded = fold(chunk)
-        if len(folded) != len(chunk):
-            return None
-        for m in rx.finditer(folded, lead):
-            at = start - lead + m.start()
-            if at < start + step:         # a word in the overlap is the next chunk's
-                spots.append((at, m.group()))
-    return spots
+    head = text[:SCAN + 64]               # + 64: a word across the end
+    folded = fold(head)
+    if len(folded) != len(head):
+        return None
+    return [(m.start(), m.group()) for m in rx.finditer(folded) if m.start() < SCAN]
 
 
 def _densest(spots: list[tuple[int, str]], width: int) -> int:
