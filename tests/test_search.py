@@ -197,6 +197,16 @@ def test_api_search_and_document(api):
     assert _get(f"{api}/api/documents/khong-co")[0] == 404
 
 
+def test_api_folder_files_are_served_beside_the_api(api):
+    """Portals fetch api/catalog.json from the same server (with CORS); only
+    api/search and api/documents/ are answered by the index."""
+    status, catalog, headers = _get(f"{api}/api/catalog.json")
+    assert status == 200 and headers["Access-Control-Allow-Origin"] == "*"
+    assert catalog == json.loads((ROOT / "docs" / "api" / "catalog.json").read_text(encoding="utf-8"))
+    with urllib.request.urlopen(f"{api}/api/danh-muc.csv") as r:
+        assert r.read() == (ROOT / "docs" / "api" / "danh-muc.csv").read_bytes()
+
+
 @pytest.mark.parametrize("query", ["q=", "q=" + "x" * 10_000, "q=%22abc", "q=a&page=0", "q=a&year=abc",
                                    "q=nam:3000", "q=" + quote("((( AND OR NOT")])
 def test_api_bad_queries_are_400_not_500(api, query):

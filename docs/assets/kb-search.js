@@ -1,7 +1,10 @@
-/* Search in the browser with Pagefind (the index is built after MkDocs, into
- * site/pagefind/). One normalization with the server side: a query is folded
- * like the index (đ -> d; Pagefind itself ignores tones but not đ), and every
- * text from the index is put on the page as text, never as HTML.
+/* The search page. Where the site is served by `kb.py serve`, a query goes to
+ * its api/search (the Whoosh index: full text, a few KB per query); a static
+ * copy of the site has no API, and Pagefind searches in the browser (the
+ * index is built after MkDocs, into site/pagefind/). One normalization with
+ * the server side: a Pagefind query is folded like its index (đ -> d;
+ * Pagefind ignores tones but not đ). Every text from either index is put on
+ * the page as text, never as HTML.
  * Also adds a search box to the header of every page that leads here. */
 (function () {
   "use strict";
@@ -45,12 +48,13 @@
   }
 
   function excerptNode(excerpt) {
-    // Pagefind marks matches with <mark>; everything else is shown as text.
+    // Both indexes mark matches with <mark> (Whoosh adds a class) around
+    // escaped text; everything else is shown as text.
     var span = el("span", "kb-search__excerpt");
-    var parts = String(excerpt || "").split(/(<mark>|<\/mark>)/);
+    var parts = String(excerpt || "").split(/(<mark(?: class="[\w ]*")?>|<\/mark>)/);
     var inMark = false;
     parts.forEach(function (part) {
-      if (part === "<mark>") { inMark = true; return; }
+      if (/^<mark/.test(part)) { inMark = true; return; }
       if (part === "</mark>") { inMark = false; return; }
       var txt = document.createElement("textarea");
       txt.innerHTML = part;               // decode entities without running anything
@@ -58,6 +62,58 @@
       span.appendChild(node);
     });
     return span;
+  }
+
+  var PAGE = 20;   // results shown per query
+
+  function isoToVi(date) {    // "2019-09-12" -> "12/09/2019", as the pages write dates
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date || "");
+    return m ? m[3] + "/" + m[2] + "/" + m[1] : (date || "");
+  }
+
+  // The server (kb.py serve): GET api/search. Returns null when there is no
+  // API here (a static copy: its answer is not JSON) or it has no index yet.
+  async function serverSearch(base, q, filters) {
+    var url = new URL("api/search", base);
+    url.searchParams.set("q", q);
+    url.searchParams.set("size", String(PAGE));
+    if (filters.loai) url.searchParams.set("type", filters.loai);
+    if (filters.nam) url.searchParams.set("year", filters.nam);
+    if (filters.co_quan) url.searchParams.set("organ", filters.co_quan);
+    var resp;
+    try { resp = await fetch(url.href, { headers: { Accept: "application/json" } }); } catch (e) { return null; }
+    if (!/^application\/json/.test(resp.headers.get("Content-Type") || "") || resp.status === 503) return null;
+    var data = await resp.json();
+    if (!resp.ok) return { total: 0, error: data.error || "", items: [] };
+    return {
+      total: data.total, loose: data.loose, suggestion: data.suggestion,
+      items: data.hits.map(function (hit) {
+        return { url: new URL(String(hit.url).replace(/^\/+/, ""), base).href, title: hit.title || hit.url,
+                 facts: [hit.type, hit.number, isoToVi(hit.issued_date), hit.organ], excerpt: hit.snippet };
+      })
+    };
+  }
+
+  // Pagefind, in the browser. Filters are words of the page (see
+  // scripts/vnkb/search/browser.py): every word must match.
+  async function pagefindSearch(pagefind, q, filters, tokens) {
+    var words = [q ? fold(q) : ""].concat(Object.keys(filters).map(function (n) { return tokens[n][filters[n]]; }));
+    var search = await pagefind.search(words.join(" ").trim());
+    var results = await Promise.all(search.results.slice(0, PAGE).map(function (r) { return r.data(); }));
+    return {
+      total: search.results.length,
+      items: results.map(function (data) {
+        var meta = data.meta || {};
+        return { url: data.url, title: meta.title || data.url, facts: [meta.loai, meta.so, meta.ngay, meta.co_quan],
+                 excerpt: data.excerpt };
+      })
+    };
+  }
+
+  async function loadPagefind(base) {
+    var pagefind = await import(new URL("pagefind/pagefind.js", base).href);
+    await pagefind.options({ excerptLength: 28 });
+    return pagefind;
   }
 
   async function searchPage(base) {
@@ -69,21 +125,13 @@
     var filterBox = document.getElementById("kb-search-filters");
     var params = new URLSearchParams(window.location.search);
     input.value = params.get("q") || "";
-    // Catch Enter at once; the query runs as soon as the index is loaded.
+    // Catch Enter at once; the query runs as soon as the filters are loaded.
     var pending = null;
     var runner = null;
     root.querySelector("form").addEventListener("submit", function (event) {
       event.preventDefault();
       if (runner) runner(); else pending = true;
     });
-    var pagefind;
-    try {
-      pagefind = await import(new URL("pagefind/pagefind.js", base).href);
-      await pagefind.options({ excerptLength: 28 });
-    } catch (e) {
-      status.textContent = "Chưa có chỉ mục tìm kiếm (hãy chạy kb.py build).";
-      return;
-    }
     var selects = {};
     var tokens = {};
     var options = {};
@@ -109,6 +157,20 @@
       filterBox.appendChild(select);
     });
 
+    var useServer = true;   // until the first answer shows there is no API
+    var pagefind = null;
+    var latest = 0;         // a slow answer to an older query is dropped
+
+    async function find(q, filters) {
+      if (useServer) {
+        var answer = await serverSearch(base, q, filters);
+        if (answer) return answer;
+        useServer = false;
+      }
+      if (!pagefind) pagefind = await loadPagefind(base);
+      return pagefindSearch(pagefind, q, filters, tokens);
+    }
+
     async function run() {
       var q = input.value.trim();
       var filters = {};
@@ -122,22 +184,35 @@
       list.textContent = "";
       if (!q && !Object.keys(filters).length) { status.textContent = ""; return; }
       status.textContent = "Đang tìm…";
-      // Filters are words of the page (see scripts/vnkb/search/browser.py): every word must match.
-      var words = [q ? fold(q) : ""].concat(Object.keys(filters).map(function (n) { return tokens[n][filters[n]]; }));
-      var search = await pagefind.search(words.join(" ").trim());
-      var results = await Promise.all(search.results.slice(0, 20).map(function (r) { return r.data(); }));
-      status.textContent = search.results.length
-        ? search.results.length + " kết quả" + (q ? " cho “" + q + "”" : "")
-        : "Không tìm thấy văn bản nào" + (q ? " cho “" + q + "”" : "") + ".";
-      results.forEach(function (data) {
-        var meta = data.meta || {};
+      var mine = ++latest;
+      var answer;
+      try {
+        answer = await find(q, filters);
+      } catch (e) {
+        if (mine === latest) status.textContent = "Chưa có chỉ mục tìm kiếm (hãy chạy kb.py build).";
+        return;
+      }
+      if (mine !== latest) return;
+      if (answer.error) { status.textContent = answer.error; return; }
+      var about = q ? " cho “" + q + "”" : "";
+      status.textContent = answer.total
+        ? answer.total + " kết quả" + about + (answer.loose ? " (không văn bản nào có đủ mọi từ: kết quả có một phần các từ)" : "")
+        : "Không tìm thấy văn bản nào" + about + ".";
+      if (answer.suggestion) {
+        var hint = el("span", "kb-search__suggestion", " Có phải bạn muốn tìm: ");
+        var again = el("a", null, answer.suggestion);
+        again.href = "?q=" + encodeURIComponent(answer.suggestion);
+        hint.appendChild(again);
+        status.appendChild(hint);
+      }
+      answer.items.forEach(function (hit) {
         var item = el("li", "kb-search__result");
-        var link = el("a", "kb-search__title", meta.title || data.url);
-        link.href = data.url;
+        var link = el("a", "kb-search__title", hit.title);
+        link.href = hit.url;
         item.appendChild(link);
-        var facts = [meta.loai, meta.so, meta.ngay, meta.co_quan].filter(Boolean).join(" · ");
+        var facts = hit.facts.filter(Boolean).join(" · ");
         if (facts) item.appendChild(el("div", "kb-search__facts", facts));
-        item.appendChild(excerptNode(data.excerpt));
+        item.appendChild(excerptNode(hit.excerpt));
         list.appendChild(item);
       });
     }

@@ -2,7 +2,7 @@
 
   GET /api/search?q=&type=&year=&organ=&page=&size=&sort=   search results (JSON)
   GET /api/documents/{id}                                    one document's metadata
-Everything else is a static file of site/. GET responses carry CORS headers so
+Everything else is a static file of site/ (site/api/catalog.json ... too). GET responses carry CORS headers so
 internal portals can call the API from the browser. A bad query is a 400 with a
 message, never a 500.
 """
@@ -42,7 +42,8 @@ class Handler(SimpleHTTPRequestHandler):
         self.end_headers()
 
     def do_GET(self):
-        if self.path.startswith("/api/"):
+        route = urlsplit(self.path).path
+        if route == "/api/search" or route.startswith("/api/documents/"):
             try:
                 self._api()
             except Exception as exc:  # never a stack trace to the client
@@ -129,13 +130,11 @@ class Handler(SimpleHTTPRequestHandler):
                 answer = (400, {"error": str(exc)})
             self._cache_put(key, answer)
             return self._json(*answer)
-        if url.path.startswith("/api/documents/"):
-            doc_id = unquote(url.path[len("/api/documents/"):]).strip("/")
-            doc = get_document(ix, doc_id) if doc_id else None
-            if doc is None:
-                return self._json(404, {"error": "không có văn bản này"})
-            return self._json(200, doc)
-        return self._json(404, {"error": "không có API này"})
+        doc_id = unquote(url.path[len("/api/documents/"):]).strip("/")
+        doc = get_document(ix, doc_id) if doc_id else None
+        if doc is None:
+            return self._json(404, {"error": "không có văn bản này"})
+        return self._json(200, doc)
 
 
 def make_server(site: Path, host: str = "127.0.0.1", port: int = 8000,
