@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
 import zipfile
@@ -374,3 +375,28 @@ def test_an_entry_cited_thousands_of_times_lists_the_first_mentions(tmp_path):
     rest = len(many.mentions) - ENTRY_MENTIONS
     assert f"… và {rest} lần dẫn chiếu khác" in page and "api/citations.json)" in page
     assert entry_page(entry, {p.id: p for p in placed}).count("lần dẫn chiếu khác") == 0
+
+
+def test_a_long_calendar_gets_a_page_per_year(tmp_path, monkeypatch):
+    """Tens of thousands of deadlines made lich/ one 5 MB page: past
+    CALENDAR_ROWS events each year has its page and lich/ lists the years.
+    Every event is still on exactly one page, and its links resolve."""
+    import vnkb.render_publish as rp
+    from vnkb.render import place_documents
+    placed = place_documents(build(SOURCE_DOCS, tmp_path / "docs").documents)
+    _, events = rp.calendar_files(placed)
+    whole = dict(rp.calendar_pages(placed, events))
+    assert list(whole) == ["lich/index.md"]
+    monkeypatch.setattr(rp, "CALENDAR_ROWS", 2)
+    split = dict(rp.calendar_pages(placed, events))
+    years = sorted({e.start[:4] for e in events}, reverse=True)
+    assert list(split) == ["lich/index.md"] + [f"lich/{y}/index.md" for y in years]
+    for y in years:
+        assert f"[Năm {y}]({y}/index.md)" in split["lich/index.md"]
+    rows = [line for text in split.values() for line in text.splitlines() if line.startswith("| ") and "](" in line
+            and "Năm " not in line]
+    assert len(rows) == len(events)
+    for page, text in split.items():
+        for target in re.findall(r"\]\(([^)#]+\.md)", text):
+            path = os.path.normpath(Path(page).parent / target)
+            assert path in split or (tmp_path / "docs" / path).is_file(), (page, target)

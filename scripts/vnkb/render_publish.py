@@ -102,12 +102,19 @@ def calendar_files(placed: list[Placed], skip: set[str] = frozenset()
     return files, everything
 
 
-def calendar_page(placed: list[Placed], events: list[cal.CalEvent]) -> str:
+# One page holds the whole calendar while it is short; past this many events
+# (a national archive has tens of thousands: a 5 MB page) each year gets its own
+# page and lich/ lists the years.
+CALENDAR_ROWS = 500
+_CALENDAR_INTRO = ("Thời hạn báo cáo và các đợt hoạt động (Tháng hành động …) mà các văn bản trong kho yêu cầu, "
+                   "theo ngày.\n")
+
+
+def calendar_pages(placed: list[Placed], events: list[cal.CalEvent]):
+    """(page, Markdown) of the calendar: lich/index.md, and lich/<year>/index.md when split."""
     page = f"{CALENDAR_DIR}/index.md"
     by_id = {p.id: p for p in placed}
-    parts = [front_matter({"title": "Lịch báo cáo"}), "# Lịch báo cáo\n",
-             "Thời hạn báo cáo và các đợt hoạt động (Tháng hành động …) mà các văn bản trong kho yêu cầu, "
-             "theo ngày.\n",
+    parts = [front_matter({"title": "Lịch báo cáo"}), "# Lịch báo cáo\n", _CALENDAR_INTRO,
              f"**Theo dõi bằng lịch điện tử:** {link('lich-bao-cao.ics', CALENDAR_FILE)} – trong Outlook chọn "
              "*Thêm lịch → Từ Internet*, trong Google Calendar chọn *Lịch khác → Từ URL* và dán địa chỉ của tệp này "
              "(lịch tự cập nhật khi kho có văn bản mới). Mỗi văn bản cũng có tệp .ics riêng trên trang của nó.\n"]
@@ -116,17 +123,33 @@ def calendar_page(placed: list[Placed], events: list[cal.CalEvent]) -> str:
         by_year[e.start[:4]].append(e)
     if not events:
         parts.append("Chưa có thời hạn hoặc sự kiện nào.\n")
-    for year in sorted(by_year, reverse=True):
-        parts.append(f"## Năm {year} {{#nam-{year}}}\n")
-        rows = []
-        for e in sorted(by_year[year], key=lambda e: (e.start, e.end, e.uid)):
-            p = by_id[e.doc_id]
-            when = vn_date(e.start) if e.start == e.end else f"{vn_date(e.start)} – {vn_date(e.end)}"
-            what = e.summary.split(" – ")[0] if e.kind == "deadline" else e.summary
-            rows.append([when, inline(what), link(p.doc.number or p.doc.title or p.id, rel(page, p.page)),
-                         inline(p.doc.organ_name or "")])
-        parts.append(table(["Ngày", "Việc", "Văn bản", "Cơ quan ban hành"], rows) + "\n")
-    return "\n".join(parts)
+    years = sorted(by_year, reverse=True)
+    if len(events) <= CALENDAR_ROWS:
+        for year in years:
+            parts.append(f"## Năm {year} {{#nam-{year}}}\n")
+            parts.append(_calendar_table(page, by_year[year], by_id) + "\n")
+        yield page, "\n".join(parts)
+        return
+    rows = [[link(f"Năm {year}", f"{year}/index.md"), str(len(by_year[year]))] for year in years]
+    parts.append(table(["Năm", "Số thời hạn và sự kiện"], rows) + "\n")
+    yield page, "\n".join(parts)
+    for year in years:
+        year_page = f"{CALENDAR_DIR}/{year}/index.md"
+        yield year_page, "\n".join([
+            front_matter({"title": f"Lịch báo cáo năm {year}"}), f"# Lịch báo cáo năm {year}\n", _CALENDAR_INTRO,
+            link("Lịch báo cáo của cả kho", "../index.md") + "\n",
+            _calendar_table(year_page, by_year[year], by_id) + "\n"])
+
+
+def _calendar_table(page: str, events: list[cal.CalEvent], by_id: dict[str, Placed]) -> str:
+    rows = []
+    for e in sorted(events, key=lambda e: (e.start, e.end, e.uid)):
+        p = by_id[e.doc_id]
+        when = vn_date(e.start) if e.start == e.end else f"{vn_date(e.start)} – {vn_date(e.end)}"
+        what = e.summary.split(" – ")[0] if e.kind == "deadline" else e.summary
+        rows.append([when, inline(what), link(p.doc.number or p.doc.title or p.id, rel(page, p.page)),
+                     inline(p.doc.organ_name or "")])
+    return table(["Ngày", "Việc", "Văn bản", "Cơ quan ban hành"], rows)
 
 
 def resolver_page() -> str:
@@ -188,7 +211,7 @@ def publish_files(placed: list[Placed], entries: dict, skip: set[str] = frozense
     cal_files, events = calendar_files(placed, skip)
     yield from cal_files.items()
     del cal_files
-    yield f"{CALENDAR_DIR}/index.md", calendar_page(placed, events)
+    yield from calendar_pages(placed, events)
     records = catalog.catalog_records(placed, entries, {
         p.id: {"calendar": p.calendar_file if p.has_calendar else None,
                "templates": {i: p.template_file(i) for i, a in enumerate(p.doc.attachments)
