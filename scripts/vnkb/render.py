@@ -501,9 +501,10 @@ def document_page(placed: Placed, citers: list | None = None, ctx: Context | Non
             for cid, title, c in sorted(citers, key=lambda x: (x[0], x[2].line, x[2].start))) + "\n")
     parts.append(screen_only("\n".join(x for x in bottom if x)))
     parts.append(search_block(
+        d.title or "Văn bản",
         document_filters(d),
         {"loai": d.type_name, "so": d.number, "ngay": vn_date(d.issued_date), "co_quan": d.organ_name},
-        [d.title or "", d.subject or ""] + d.body))
+        [d.subject or ""] + d.body))
     return "\n".join(x for x in parts if x)
 
 
@@ -538,9 +539,10 @@ def attachment_page(placed: Placed, index: int) -> str:
     parts.append("\n".join(body_markdown(a.lines[skip:], top_level=2, spans=shifted, used=used,
                                          heading_of=heading_of)) + "\n")
     parts.append(search_block(
+        meta["title"],
         attachment_filters(d, a),
         {"loai": a.label, "so": d.number, "ngay": vn_date(d.issued_date), "co_quan": d.organ_name},
-        [a.title] + a.lines))
+        a.lines))
     return "\n".join(parts)
 
 

@@ -56,9 +56,10 @@ def entry_page(entry, placed_by_id: dict[str, Placed], ctx: Context | None = Non
     if section:
         parts.append("\n" + section)
     parts.append("\n" + search_block(
+        entry.label,
         entry_filters(entry),
         {"loai": entry.type_name, "so": entry.number, "ngay": vn_date(entry.issued_date), "co_quan": entry.issuer},
-        [entry.label, entry.subject or "", entry.name or ""] + [m.citation.sentence for m in entry.mentions]))
+        [entry.subject or "", entry.name or ""] + [m.citation.sentence for m in entry.mentions]))
     return "\n".join(parts) + "\n"
 
 

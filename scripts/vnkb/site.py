@@ -48,12 +48,11 @@ def build_site(project: Path, site_dir: Path, quiet: bool = False) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
         raise SiteError("mkdocs build failed:\n" + (proc.stderr or proc.stdout)[-4000:])
     # After MkDocs: the Atom feed (needs site_url) and the browser search
-    # index (Pagefind) over document pages only.
+    # index (Pagefind) over the search blocks of document pages only.
     from .publish.feed import site_url, write_feed
-    from .search.browser import mark_bodies, run_pagefind
+    from .search.browser import run_pagefind
     try:
         write_feed(tmp, site_url(project))
-        mark_bodies(tmp)
         run_pagefind(tmp)
     except Exception as exc:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -1,12 +1,16 @@
-"""The browser search index (Pagefind), built after MkDocs.
+"""The browser search index (Pagefind), for a static copy of the site.
 
-Render adds to each document, attachment and registry page a hidden block with
-Pagefind metadata (so, ngay, co_quan, loai), the page's filters (loai, nam,
-co_quan) written as rare words, and a low-weight copy of the page's words that
-contain "đ", folded: Pagefind ignores tones but not đ, so "binh dang gioi" or
-"duong" would miss "đẳng" and "đường" without it. After MkDocs, mark_bodies()
-puts data-pagefind-body on those pages' article element (so page chrome and
-listings are not indexed) and run_pagefind() writes site/pagefind/.
+Served by `kb.py serve`, the search page asks api/search (Whoosh, full text).
+A copy on a plain web server has only Pagefind, and Pagefind's index grows with
+every word position of every page: at 10,000 documents one common word cost
+the browser MBs and the build 11 GB. So Pagefind reads, per document,
+attachment and registry page, only a hidden block render appends: the title,
+the first LEAD_CHARS characters of the text, Pagefind metadata (indexed too) (so, ngay,
+co_quan, loai), the page's filters (loai, nam, co_quan) written as rare words,
+and a low-weight copy of those words that contain "đ", folded: Pagefind
+ignores tones but not đ, so "binh dang gioi" or "duong" would miss "đẳng" and
+"đường" without it. The block carries data-pagefind-body, so page chrome and
+listings are not indexed.
 """
 from __future__ import annotations
 
@@ -15,13 +19,11 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 from ..vntext import fold, slugify
 
-META_CLASS = "kb-search-meta"
+LEAD_CHARS = 2000
 _WORD_WITH_D = re.compile(r"\w*[đĐ]\w*")
-_ARTICLE = '<article class="md-content__inner md-typeset">'
 
 
 def _attr(value) -> str:
@@ -39,16 +41,34 @@ def filter_token(name: str, value) -> str:
     return "kb" + name.replace("_", "") + slugify(str(value), 120).replace("-", "")
 
 
-def search_block(filters: dict[str, str | int | None], meta: dict[str, str | int | None], texts: list[str]) -> str:
+def lead(texts: list[str], limit: int = LEAD_CHARS) -> str:
+    """The first `limit` characters of the texts, one line, cut at a space."""
+    text = " ".join(" ".join(t.split()) for t in texts if t and t.strip())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit + 1)
+    return text[:cut if cut > 0 else limit]
+
+
+def search_block(title: str, filters: dict[str, str | int | None], meta: dict[str, str | int | None],
+                 texts: list[str]) -> str:
     """Raw HTML appended to a page's Markdown; every value is escaped text."""
-    parts = [f'<div class="{META_CLASS}" hidden data-pagefind-ignore="index">']
+    parts = ['<div class="kb-search-text" hidden data-pagefind-body>',
+             '<div data-pagefind-ignore="index">',
+             f'<span data-pagefind-meta="title">{_attr(title)}</span>']
     for name, value in meta.items():
         if value not in (None, ""):
             parts.append(f'<span data-pagefind-meta="{name}">{_attr(value)}</span>')
     parts.append("</div>")
+    opening = lead(texts)
+    facts = " ".join(str(v) for v in meta.values() if v not in (None, ""))
+    parts.append(f'<p data-pagefind-weight="7">{_attr(title)}</p>')
+    parts.append(f"<p>{_attr(facts)}</p>")
+    parts.append(f"<p>{_attr(opening)}</p>")
     tokens = [filter_token(name, value) for name, value in filters.items() if value not in (None, "")]
-    words = sorted({fold(w) for t in texts for w in _WORD_WITH_D.findall(t)})
-    parts.append(f'<div class="kb-search-folded" hidden data-pagefind-weight="0.1">{_attr(" ".join(tokens + words))}</div>')
+    words = sorted({fold(w) for t in (title, facts, opening) for w in _WORD_WITH_D.findall(t)})
+    parts.append(f'<p data-pagefind-weight="0.1">{_attr(" ".join(tokens + words))}</p>')
+    parts.append("</div>")
     return "\n".join(parts) + "\n"
 
 
@@ -64,17 +84,6 @@ def filter_options(pages_filters: list[dict[str, str | int | None]]) -> str:
                    for v, c in sorted(values.items(), key=lambda kv: (fold(kv[0]), kv[0]))]
             for name, values in sorted(counts.items())}
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-
-
-def mark_bodies(site: Path) -> int:
-    """Add data-pagefind-body to the article of every page that carries a search block."""
-    count = 0
-    for page in sorted(site.rglob("*.html")):
-        text = page.read_text(encoding="utf-8")
-        if f'class="{META_CLASS}"' in text and _ARTICLE in text:
-            page.write_text(text.replace(_ARTICLE, _ARTICLE[:-1] + " data-pagefind-body>", 1), encoding="utf-8")
-            count += 1
-    return count
 
 
 def run_pagefind(site: Path) -> str:
