@@ -119,41 +119,92 @@ def search_quality(index_dir: Path, placed_ids: dict | None = None) -> dict:
             "latency_ms_p50": round(times[len(times) // 2], 1), "latency_ms_p95": round(times[int(len(times) * 0.95)], 1)}
 
 
-def browser_search_quality(site_dir: Path, urls_by_id: dict) -> dict:
-    """The same table through Pagefind in Chromium: MRR@10 (first 10 results)
-    and the bytes the browser downloads from /pagefind/ for one query."""
+def _serve(site_dir: Path, index_dir: Path | None):
+    """A static server (as any web server hosts a copy) or, with an index, kb.py serve's."""
     import functools
     import http.server
-    import statistics
     import threading
+    if index_dir is not None:
+        from vnkb.serve import make_server
+        httpd = make_server(site_dir, "127.0.0.1", 0, index_dir)
+    else:
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                                functools.partial(Quiet, directory=str(site_dir)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
+
+
+def _search_bytes(response) -> int:
+    """What one search costs the browser: Pagefind's files or the API's answer."""
+    if response.ok and ("/pagefind/" in response.url or "/api/search?" in response.url):
+        return len(response.body())
+    return 0
+
+
+def browser_queries(site_dir: Path, queries: list[str], index_dir: Path | None = None,
+                    timeout_ms: int = 120_000) -> list[dict]:
+    """Each query typed into the search page in Chromium: bytes downloaded, seconds, status."""
+    from urllib.parse import quote
+
+    from playwright.sync_api import sync_playwright
+    httpd, base = _serve(site_dir, index_dir)
+    out = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        for q in queries:
+            context = browser.new_context()
+            page = context.new_page()
+            sizes = []
+            page.on("response", lambda r: sizes.append(_search_bytes(r)))
+            t = time.perf_counter()
+            page.goto(f"{base}/tim-kiem/?q={quote(q)}")
+            try:
+                page.wait_for_function(STATUS_DONE, timeout=timeout_ms)
+                page.wait_for_load_state("networkidle")
+                status = page.locator("#kb-search-status").inner_text()
+            except Exception as exc:  # a timeout is a figure too
+                status = f"{type(exc).__name__}"
+            out.append({"q": q, "kb": round(sum(sizes) / 1024, 1), "seconds": round(time.perf_counter() - t, 2),
+                        "status": status[:60]})
+            context.close()
+        browser.close()
+    httpd.shutdown()
+    return out
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+STATUS_DONE = ("() => { const s = document.getElementById('kb-search-status').textContent;"
+               " return s.length > 0 && !s.startsWith('Đang'); }")
+
+
+def browser_search_quality(site_dir: Path, urls_by_id: dict, index_dir: Path | None = None) -> dict:
+    """The same table through the search page in Chromium: MRR@10 (first 10
+    results) and the bytes the browser downloads for one query. Without an
+    index the site is served as a static copy (Pagefind); with one, by kb.py
+    serve (api/search)."""
+    import statistics
 
     import yaml
     from playwright.sync_api import sync_playwright
 
     table = yaml.safe_load((ROOT / "tests" / "data" / "search_queries.yaml").read_text(encoding="utf-8"))
     aliases = table["aliases"]
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(site_dir))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd, base = _serve(site_dir, index_dir)
     rr, found, bytes_per_query = [], 0, []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for row in table["queries"]:
             context = browser.new_context()
             page = context.new_page()
             sizes = []
-            page.on("response", lambda r: sizes.append(len(r.body())) if "/pagefind/" in r.url and r.ok else None)
+            page.on("response", lambda r: sizes.append(_search_bytes(r)))
             from urllib.parse import quote
             page.goto(f"{base}/tim-kiem/?q={quote(row['q'])}")
-            page.wait_for_function("() => { const s = document.getElementById('kb-search-status').textContent;"
-                                   " return s.length > 0 && !s.startsWith('Đang'); }", timeout=20000)
+            page.wait_for_function(STATUS_DONE, timeout=20000)
             page.wait_for_load_state("networkidle")
             hrefs = [a.get_attribute("href") for a in page.locator(".kb-search__title").all()[:10]]
             context.close()
@@ -204,10 +255,11 @@ def main() -> int:
         from vnkb.search import records
         placed = place_documents(result.documents)
         urls = {r["id"]: r["url"] for r in records(placed, link_archive(placed))}
-        try:
-            report["search_browser_sample"] = browser_search_quality(Path(tmp) / "site", urls)
-        except Exception as exc:  # no chromium on this machine: say so, keep the other figures
-            report["search_browser_sample"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+        for name, index in (("search_browser_sample", None), ("search_browser_served_sample", Path(tmp) / "index")):
+            try:
+                report[name] = browser_search_quality(Path(tmp) / "site", urls, index)
+            except Exception as exc:  # no chromium on this machine: say so, keep the other figures
+                report[name] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
     cps, _ = citations_per_second(result.documents)
     report["citations"] = {"per_second": round(cps), **citation_quality()}
     # text repair on generated damage (scripts/bench_repair.py): restored share, false edits

@@ -29,6 +29,7 @@ from vnkb.benchcorpus import generate  # noqa: E402
 from vnkb.build import build  # noqa: E402
 from vnkb.search import open_index, search  # noqa: E402
 from vnkb.site import build_site  # noqa: E402
+from bench import browser_queries  # noqa: E402
 
 QUERIES = ["binh dang gioi", "bình đẳng giới", "qđ 880", "thong tu 191", "ha tinh 2019", "mau bao cao so ket",
            "191/2009/TT-BTC", "ke hoach", "bao luc tren co so gioi", "phụ nữ", "nam:2019", "loai:\"Kế hoạch\"",
@@ -95,6 +96,23 @@ class MemorySampler(threading.Thread):
         self.peak_kb = 0
 
 
+BROWSER_QUERIES = ["binh dang gioi", "ke hoach", "phụ nữ", "880/QĐ-UBND"]
+
+
+def site_figures(site: Path) -> dict:
+    """Page weights (document pages; the heaviest pages of all) and sizes."""
+    docs = sorted(p.stat().st_size for p in (site / "van-ban").rglob("index.html"))
+    pages = sorted((p.stat().st_size, p.relative_to(site).as_posix()) for p in site.rglob("*.html"))
+    return {"pages": len(pages), "doc_pages": len(docs),
+            "doc_page_kb_median": round(docs[len(docs) // 2] / 1024, 1),
+            "doc_page_kb_p95": round(docs[int(len(docs) * 0.95)] / 1024, 1),
+            "doc_page_kb_max": round(docs[-1] / 1024, 1),
+            "doc_pages_over_60kb": sum(1 for size in docs if size > 60 * 1024),
+            "heaviest_pages_kb": [[round(size / 1024), path] for size, path in pages[-6:]],
+            "pagefind_mb": round(sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file()) / 2**20, 1),
+            "site_mb": round(sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 2**20, 1)}
+
+
 def project_copy(work: Path) -> Path:
     project = work / "project"
     shutil.rmtree(project, ignore_errors=True)
@@ -146,15 +164,18 @@ def main() -> int:
     del cold          # the benchmark would otherwise hold two archives' models in the incremental build
     gc.collect()
     if not args.no_site:
+        memory.reset()
         t = time.perf_counter()
-        build_site(project, project / "site", quiet=True)
+        steps = build_site(project, project / "site", quiet=True)
         report["cold"]["site_s"] = round(time.perf_counter() - t, 1)
-        report["cold"]["peak_mb_with_site"] = memory.peak_mb()
-        html = sorted(p.stat().st_size for p in (project / "site" / "van-ban").rglob("index.html"))
-        report["site"] = {"doc_page_kb_median": round(html[len(html) // 2] / 1024, 1),
-                          "doc_page_kb_max": round(html[-1] / 1024, 1),
-                          "pagefind_mb": round(sum(p.stat().st_size for p in (project / "site" / "pagefind").rglob("*")
-                                                   if p.is_file()) / 2**20, 1)}
+        report["cold"]["site_steps_s"] = {k: round(v, 1) for k, v in steps.items()}
+        report["cold"]["site_peak_mb"] = memory.peak_mb()
+        report["cold"]["everything_s"] = round(cold_s + report["cold"]["site_s"], 1)
+        report["site"] = site_figures(project / "site")
+        save()
+        report["site"]["browser_search"] = {
+            "served_by_kb_serve": browser_queries(project / "site", BROWSER_QUERIES, work / "index"),
+            "static_copy_pagefind": browser_queries(project / "site", BROWSER_QUERIES)}
         save()
 
     ix = open_index(work / "index")
@@ -202,8 +223,9 @@ def main() -> int:
     save()
     if not args.no_site:
         t = time.perf_counter()
-        build_site(project, project / "site", quiet=True)
+        steps = build_site(project, project / "site", quiet=True)
         report["incremental"]["site_s"] = round(time.perf_counter() - t, 1)
+        report["incremental"]["site_steps_s"] = {k: round(v, 1) for k, v in steps.items()}
     save()
     print(json.dumps(report, indent=1))
     return 0

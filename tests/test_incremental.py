@@ -130,3 +130,65 @@ def test_evidence_fingerprint_is_the_same_in_every_process():
     digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                               cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in (1, 2, 3)}
     assert len(digests) == 1 and len(digests.pop().strip()) == 64
+
+
+def _site_files(site):
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def _project(tmp_path):
+    """A project folder as kb.py sees it: mkdocs.yml, docs/ built from a copy of the samples."""
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(SOURCE_DOCS, project / "source_docs")
+    shutil.copytree(ROOT / "docs" / "assets", project / "docs" / "assets")
+    for page in ("index.md", "tim-kiem.md"):
+        shutil.copy(ROOT / "docs" / page, project / "docs" / page)
+    build(project / "source_docs", project / "docs")
+    return project
+
+
+def test_site_rebuild_reuses_unchanged_pages_and_equals_a_clean_build(tmp_path):
+    """After one original changes and another is removed, the site rebuild
+    links the unchanged pages from the published site, renders the rest, and
+    gives the bytes a clean build gives; the published site is not written
+    into (its files keep their bytes until the swap)."""
+    import os
+    from vnkb.site import build_site
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1577836800")
+    project = _project(tmp_path)
+    site = project / "site"
+    first = build_site(project, site, quiet=True)
+    assert first["reused"] == 0
+    published = _site_files(site)
+    txt = next((project / "source_docs").glob("002_*.txt"))
+    txt.write_bytes(txt.read_bytes() + "\nBổ sung: gửi báo cáo trước ngày 20/6.\n".encode())
+    next((project / "source_docs").glob("000_*")).unlink()
+    build(project / "source_docs", project / "docs")
+    inodes = {rel: (site / rel).stat().st_ino for rel in published}
+    again = build_site(project, site, quiet=True)
+    assert 0 < again["reused"]
+    clean = build_site(project, tmp_path / "clean-site", quiet=True, reuse=False)
+    assert clean["reused"] == 0
+    assert _site_files(site) == _site_files(tmp_path / "clean-site")
+    shared = [rel for rel in published if (site / rel).exists() and (site / rel).stat().st_ino == inodes[rel]]
+    assert len(shared) == again["reused"]
+    assert all((site / rel).read_bytes() == published[rel] for rel in shared)
+
+
+def test_a_failed_site_rebuild_leaves_the_published_site_as_it_was(tmp_path):
+    import os
+    import pytest
+    from vnkb.site import SiteError, build_site
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1577836800")
+    project = _project(tmp_path)
+    site = project / "site"
+    build_site(project, site, quiet=True)
+    published = _site_files(site)
+    page = next((project / "docs" / "van-ban").rglob("index.md"))
+    page.write_text(page.read_text(encoding="utf-8") + "\n[gãy](khong-co-trang-nay.md)\n", encoding="utf-8")
+    with pytest.raises(SiteError):
+        build_site(project, site, quiet=True)
+    assert _site_files(site) == published
+    assert not (project / "site.tmp").exists()

@@ -27,15 +27,18 @@ def cmd_build(args) -> int:
     write_json_report(result, PROJECT / "build" / "report.json")
     for line in report_lines(result):   # failures are reported even with --quiet
         print(line, file=sys.stderr)
+    site_timings: dict[str, float] = {}
     if not args.no_site:
         log("building site with MkDocs ...")
         try:
-            build_site(PROJECT, Path(args.site), quiet=args.quiet)
+            site_timings = build_site(PROJECT, Path(args.site), quiet=args.quiet)
         except SiteError as exc:
             print(str(exc), file=sys.stderr)
             return 2
-    timings = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
-    log(f"timings: {timings}")
+    reused = site_timings.pop("reused", None)
+    timings = ", ".join(f"{k} {v:.2f}s" for k, v in {**result.timings, **{f"site_{k}": v for k, v in
+                                                                          site_timings.items()}}.items())
+    log(f"timings: {timings}" + (f"; site: {reused} unchanged files reused" if reused is not None else ""))
     return 1 if result.failed else 0
 
 

@@ -19,6 +19,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 from ..vntext import fold, slugify
 
