@@ -11,7 +11,6 @@ incremental rebuild after changing one original, relative to the cold build.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import resource
@@ -27,6 +26,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from vnkb.benchcorpus import generate  # noqa: E402
 from vnkb.build import build  # noqa: E402
+from vnkb.forked import in_child  # noqa: E402
 from vnkb.search import open_index, search  # noqa: E402
 from vnkb.site import build_site  # noqa: E402
 from bench import browser_queries  # noqa: E402
@@ -113,6 +113,16 @@ def site_figures(site: Path) -> dict:
             "site_mb": round(sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 2**20, 1)}
 
 
+def build_summary(corpus: Path, docs: Path, index: Path, cache: Path) -> dict:
+    """build(), and what the report needs of its result (it runs in a child)."""
+    result = build(corpus, docs, index_dir=index, cache_dir=cache)
+    return {"published": len(result.documents), "failed": len(result.failed),
+            "pages": sum(d.source.get("pages") or 0 for d in result.documents),
+            "ok_paths": {r.path for r in result.results if r.status == "ok"},
+            "cached": result.cached, "written": result.written, "timings": result.timings,
+            "index": result.index_stats.__dict__ if result.index_stats else None}
+
+
 def project_copy(work: Path) -> Path:
     project = work / "project"
     shutil.rmtree(project, ignore_errors=True)
@@ -151,18 +161,16 @@ def main() -> int:
     memory = MemorySampler()
     memory.start()
     t = time.perf_counter()
-    cold = build(corpus, project / "docs", index_dir=work / "index", cache_dir=cache)
+    # as kb.py build runs it: in a child process, whose memory is gone before MkDocs starts
+    cold = in_child(build_summary, corpus, project / "docs", work / "index", cache)
     cold_s = time.perf_counter() - t
-    pages = sum(d.source.get("pages") or 0 for d in cold.documents)
     report["cold"] = {"seconds": round(cold_s, 1), "docs_per_s": round(args.docs / cold_s, 1),
-                      "published": len(cold.documents), "failed": len(cold.failed), "pages": pages,
-                      "stages_s": {k: round(v, 1) for k, v in cold.timings.items()},
+                      "published": cold["published"], "failed": cold["failed"], "pages": cold["pages"],
+                      "stages_s": {k: round(v, 1) for k, v in cold["timings"].items()},
                       "peak_mb": memory.peak_mb(), "peak_rss_mb": peak_rss_mb()}
     save()
     # a published original to change below (changing a broken one would change nothing downstream)
-    published = {r.path for r in cold.results if r.status == "ok"}
-    del cold          # the benchmark would otherwise hold two archives' models in the incremental build
-    gc.collect()
+    published = cold["ok_paths"]
     if not args.no_site:
         memory.reset()
         t = time.perf_counter()
@@ -211,15 +219,14 @@ def main() -> int:
     memory.reset()
     try:
         t = time.perf_counter()
-        inc = build(corpus, project / "docs", index_dir=work / "index", cache_dir=cache)
+        inc = in_child(build_summary, corpus, project / "docs", work / "index", cache)
         inc_s = time.perf_counter() - t
     finally:
         victim.write_bytes(original)      # the corpus stays what the generator made
     report["incremental"] = {"seconds": round(inc_s, 2), "ratio_to_cold": round(inc_s / cold_s, 3),
-                             "reread": args.docs - inc.cached, "written": inc.written,
-                             "stages_s": {k: round(v, 2) for k, v in inc.timings.items()},
-                             "index": inc.index_stats.__dict__ if inc.index_stats else None,
-                             "peak_mb": memory.peak_mb()}
+                             "reread": args.docs - inc["cached"], "written": inc["written"],
+                             "stages_s": {k: round(v, 2) for k, v in inc["timings"].items()},
+                             "index": inc["index"], "peak_mb": memory.peak_mb()}
     save()
     if not args.no_site:
         t = time.perf_counter()

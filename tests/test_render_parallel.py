@@ -53,3 +53,24 @@ def test_forked_map_keeps_order_and_raises(monkeypatch):
     with pytest.raises(ValueError, match="page 150"):
         list(forked_map(boom, range(200), procs=2))
     assert forked._TASK is None
+
+
+def _grow_and_count(n):
+    junk = [str(i) * 10 for i in range(n)]
+    return len(junk), __import__("os").getpid()
+
+
+def _fail():
+    raise ValueError("tệp hỏng")
+
+
+def test_in_child_returns_the_result_and_raises_the_error():
+    """kb.py build runs the docs and index stages in a child (its memory is
+    given back before MkDocs runs): the result crosses over, and so does an error."""
+    import os
+    count, pid = forked.in_child(_grow_and_count, 100_000)
+    assert count == 100_000 and pid != os.getpid()
+    with pytest.raises(ValueError, match="tệp hỏng"):
+        forked.in_child(_fail)
+    with pytest.raises(RuntimeError, match="without a result"):
+        forked.in_child(os._exit, 3)

@@ -20,12 +20,18 @@ def cmd_build(args) -> int:
     from .site import SiteError, build_site
 
     log = _log(args)
+    from .forked import in_child
     from .workers import Limits
     limits = Limits(seconds=args.timeout, memory_mb=args.memory_mb, jobs=args.jobs)
-    result = build(Path(args.source), Path(args.docs), log=log, index_dir=Path(args.index),
-                   cache_dir=None if args.no_cache else PROJECT / "build" / "cache", limits=limits)
-    write_json_report(result, PROJECT / "build" / "report.json")
-    for line in report_lines(result):   # failures are reported even with --quiet
+
+    def docs_and_index():
+        result = build(Path(args.source), Path(args.docs), log=log, index_dir=Path(args.index),
+                       cache_dir=None if args.no_cache else PROJECT / "build" / "cache", limits=limits)
+        write_json_report(result, PROJECT / "build" / "report.json")
+        return report_lines(result), bool(result.failed), result.timings
+    # in a child process, so the archive's memory is given back before MkDocs runs
+    lines, failed, build_timings = in_child(docs_and_index)
+    for line in lines:   # failures are reported even with --quiet
         print(line, file=sys.stderr)
     site_timings: dict[str, float] = {}
     if not args.no_site:
@@ -36,10 +42,10 @@ def cmd_build(args) -> int:
             print(str(exc), file=sys.stderr)
             return 2
     reused = site_timings.pop("reused", None)
-    timings = ", ".join(f"{k} {v:.2f}s" for k, v in {**result.timings, **{f"site_{k}": v for k, v in
+    timings = ", ".join(f"{k} {v:.2f}s" for k, v in {**build_timings, **{f"site_{k}": v for k, v in
                                                                           site_timings.items()}}.items())
     log(f"timings: {timings}" + (f"; site: {reused} unchanged files reused" if reused is not None else ""))
-    return 1 if result.failed else 0
+    return 1 if failed else 0
 
 
 def cmd_extract(args) -> int:

@@ -42,6 +42,49 @@ def forked_map(fn: Callable, items: Iterable, procs: int = 0, chunksize: int = 8
         _TASK = None
 
 
+def _child(conn, fn, args, kwargs) -> None:
+    _die_with_parent()
+    try:
+        conn.send((True, fn(*args, **kwargs)))
+    except BaseException as exc:  # the parent raises it
+        conn.send((False, exc))
+    finally:
+        conn.close()
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this process when its parent dies (a killed
+    build must not leave a child writing docs/ behind it)."""
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)    # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def in_child(fn: Callable, *args, **kwargs):
+    """fn(*args, **kwargs) in a forked process; its (small) result comes back.
+
+    Everything fn allocates is given back to the system when the child exits:
+    CPython keeps freed memory in its arenas, so a process that built a
+    10,000-document archive held 2.3 GB while MkDocs ran beside it."""
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, fn, args, kwargs))
+    proc.start()
+    child.close()
+    try:
+        ok, value = parent.recv()
+    except EOFError:
+        proc.join()
+        raise RuntimeError(f"the build process ended without a result (exit code {proc.exitcode})") from None
+    proc.join()
+    if not ok:
+        raise value
+    return value
+
+
 @contextmanager
 def frozen():
     """Every object made so far left out of garbage collection for the block:
@@ -57,4 +100,4 @@ def frozen():
             gc.unfreeze()
 
 
-__all__ = ["forked_map", "frozen", "processes"]
+__all__ = ["forked_map", "frozen", "in_child", "processes"]
