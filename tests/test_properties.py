@@ -480,3 +480,28 @@ def test_numbered_citations_are_those_find_in_line_gives(text):
                 if c.kind == "number"]
     text = normalize_text(text)
     assert cited(numbered_in_line(text, None)) == cited(find_in_line(text, None))
+
+
+# --- squeezing the built pages' indentation (vnkb/site.py) ------------------------------
+
+_html_piece = st.one_of(
+    st.sampled_from(["<p>", "</p>", "<div class=\"a\">", "</div>", "<a href=\"x\">", "</a>", "<br>",
+                     "<pre><code>  x\n    y\n</code></pre>", "<code> a  \n  b </code>", "<textarea>\n  t\n</textarea>",
+                     "<script>\n  var a = 1;\n</script>", "<PRE>\n  z\n</PRE>"]),
+    st.text(alphabet=" \t\n\r\f\xa0", max_size=6),
+    st.text(alphabet="ađẳ<>&;\"' xyz\u2003", max_size=8),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(_html_piece, max_size=30))
+def test_squeeze_keeps_every_visible_character_and_every_verbatim_block(pieces):
+    from vnkb.site import _VERBATIM, squeeze
+    page = "".join(pieces)
+    small = squeeze(page)
+    assert squeeze(small) == small
+    ascii_space = r"[ \t\n\r\f]"      # what HTML folds; a no-break space is content
+    assert re.sub(ascii_space, "", small) == re.sub(ascii_space, "", page)
+    assert [m.group(0) for m in _VERBATIM.finditer(small)] == [m.group(0) for m in _VERBATIM.finditer(page)]
+    # white space is never removed where there was some, only shortened
+    assert [bool(x) for x in re.split(r"[^ \t\n\r\f]+", small)] == [bool(x) for x in re.split(r"[^ \t\n\r\f]+", page)]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -69,12 +70,12 @@ def build_site(project: Path, site_dir: Path, quiet: bool = False, reuse: bool =
     tmp = temp_for(site_dir)
     env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH))
     state = site_state(project, env)
-    reused = link_unchanged(project / "docs", site_dir, tmp, state) if reuse else 0
-    timings["reused"] = reused
+    linked = link_unchanged(project / "docs", site_dir, tmp, state) if reuse else set()
+    timings["reused"] = len(linked)
     timings["link"] = time.perf_counter() - clock
     clock = time.perf_counter()
     cmd = [sys.executable, "-c", _RUNNER, "build", "--strict", "-f", str(project / "mkdocs.yml"), "-d", str(tmp),
-           "--dirty" if reused else "--clean"]
+           "--dirty" if linked else "--clean"]
     # never -q: MkDocs then drops its warnings before --strict counts them, and a
     # broken link would pass (the output is captured either way)
     proc = subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True)
@@ -87,6 +88,9 @@ def build_site(project: Path, site_dir: Path, quiet: bool = False, reuse: bool =
     from .publish.feed import site_url, write_feed
     from .search.browser import run_pagefind
     try:
+        clock = time.perf_counter()
+        squeeze_pages(tmp, linked)
+        timings["squeeze"] = time.perf_counter() - clock
         clock = time.perf_counter()
         write_feed(tmp, site_url(project))
         timings["feed"] = time.perf_counter() - clock
@@ -131,16 +135,16 @@ def output_path(source: str) -> str:
     return f"{parent}/{out}" if parent else out
 
 
-def link_unchanged(docs: Path, site: Path, tmp: Path, state: dict) -> int:
-    """Hard-link into tmp the published outputs of unchanged sources; returns how many."""
+def link_unchanged(docs: Path, site: Path, tmp: Path, state: dict) -> set[str]:
+    """Hard-link into tmp the published outputs of unchanged sources; returns their paths."""
     try:
         old = json.loads((site / STATE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return 0
+        return set()
     if {k: v for k, v in old.items() if k != "sources"} != {k: v for k, v in state.items() if k != "sources"}:
-        return 0
+        return set()
     before = old.get("sources", {})
-    count = 0
+    linked = set()
     for source, digest in state["sources"].items():
         if before.get(source) != digest or source.rsplit("/", 1)[-1] == "README.md":
             continue
@@ -156,5 +160,33 @@ def link_unchanged(docs: Path, site: Path, tmp: Path, state: dict) -> int:
         target = tmp / out
         target.parent.mkdir(parents=True, exist_ok=True)
         os.link(published, target)
-        count += 1
-    return count
+        linked.add(out)
+    return linked
+
+
+# Material's templates indent every line: a document page carried about 4 KB
+# of indentation. Runs of white space that hold a line break become one line
+# break, except inside elements whose white space is content.
+_VERBATIM = re.compile(r"<(pre|textarea|script|style|code)\b.*?</\1\s*>", re.S | re.I)
+_BREAK = re.compile(r"[ \t\r\f]*\n[ \t\r\f\n]*")    # ASCII only: a no-break space is content
+
+
+def squeeze(html: str) -> str:
+    """The page with indentation removed; renders the same (HTML folds white space)."""
+    out, pos = [], 0
+    for m in _VERBATIM.finditer(html):
+        out += [_BREAK.sub("\n", html[pos:m.start()]), m.group(0)]
+        pos = m.end()
+    out.append(_BREAK.sub("\n", html[pos:]))
+    return "".join(out)
+
+
+def squeeze_pages(site: Path, skip: set[str]) -> None:
+    """squeeze() every page MkDocs wrote (a linked page is published, and squeezed already)."""
+    for page in sorted(site.rglob("*.html")):
+        if page.relative_to(site).as_posix() in skip:
+            continue
+        text = page.read_text(encoding="utf-8")
+        small = squeeze(text)
+        if small != text:
+            page.write_text(small, encoding="utf-8")
