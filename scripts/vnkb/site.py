@@ -6,8 +6,8 @@ failed build leaves the published site as it was. SOURCE_DATE_EPOCH pins the
 dates MkDocs writes (sitemap) so the same sources give the same site.
 
 A rebuild reuses what has not changed. site/.kb-site.json records what the site
-was built from (mkdocs.yml, site_url, package versions, a hash of every file
-of docs/). When the configuration is the same, every page or file whose source
+was built from (mkdocs.yml, site_url, package versions, this module's code, a
+hash of every file of docs/). When the configuration is the same, every page or file whose source
 is unchanged is hard-linked from the published site into the new folder, and
 MkDocs runs with --dirty, so it renders only the pages it finds missing (at
 10,000 documents a full MkDocs run takes minutes). A file is linked only when
@@ -31,7 +31,6 @@ from .swap import swap_in, temp_for
 
 SOURCE_DATE_EPOCH = "1577836800"   # 2020-01-01; only used for dates MkDocs stamps
 STATE = ".kb-site.json"
-STATE_FORMAT = 1
 SITE_PACKAGES = ("mkdocs", "mkdocs-material", "Markdown", "pymdown-extensions", "pagefind", "Jinja2")
 # MkDocs warns on every --dirty build ("for site development only"), and --strict
 # counts that warning as an error; the build is otherwise MkDocs' own CLI.
@@ -113,7 +112,8 @@ def site_state(project: Path, env: dict) -> dict:
     from importlib.metadata import version
     with open(project / "mkdocs.yml", "rb") as f:
         config = hashlib.sha256(f.read()).hexdigest()
-    return {"format": STATE_FORMAT, "mkdocs_yml": config, "site_url": env.get("KB_SITE_URL", ""),
+    # this file's own text: how pages are post-processed is part of what they are
+    return {"site_py": _sha256(Path(__file__)), "mkdocs_yml": config, "site_url": env.get("KB_SITE_URL", ""),
             "source_date_epoch": env.get("SOURCE_DATE_EPOCH", ""),
             "packages": {name: version(name) for name in SITE_PACKAGES},
             "sources": {path.relative_to(project / "docs").as_posix(): _sha256(path)
