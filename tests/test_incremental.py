@@ -192,3 +192,12 @@ def test_a_failed_site_rebuild_leaves_the_published_site_as_it_was(tmp_path):
         build_site(project, site, quiet=True)
     assert _site_files(site) == published
     assert not (project / "site.tmp").exists()
+
+
+def test_output_paths_follow_mkdocs_directory_urls():
+    from vnkb.site import output_path
+    assert output_path("index.md") == "index.html"
+    assert output_path("lich/index.md") == "lich/index.html"
+    assert output_path("van-ban/2019/x/phu-luc-i.md") == "van-ban/2019/x/phu-luc-i/index.html"
+    assert output_path("tim-kiem.md") == "tim-kiem/index.html"
+    assert output_path("goc/ab12/van-ban.pdf") == "goc/ab12/van-ban.pdf"
