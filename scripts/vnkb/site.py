@@ -7,13 +7,13 @@ dates MkDocs writes (sitemap) so the same sources give the same site.
 
 A rebuild reuses what has not changed. site/.kb-site.json records what the site
 was built from (mkdocs.yml, site_url, package versions, this module's code, a
-hash of every file of docs/). When the configuration is the same, every page or file whose source
-is unchanged is hard-linked from the published site into the new folder, and
-MkDocs runs with --dirty, so it renders only the pages it finds missing (at
-10,000 documents a full MkDocs run takes minutes). A file is linked only when
-MkDocs will also judge it unmodified (its output is not older than its source),
-so MkDocs never writes into a linked file, and the published site is never
-touched. The result is byte-identical to a clean build (a test checks it).
+hash of every file of docs/). When all but the sources are the same, every
+output of an unchanged source is hard-linked from the published site into the
+new folder, and MkDocs runs with --dirty, so it renders only the pages it finds
+missing (at 10,000 documents a full MkDocs run takes minutes). A file is linked
+only when MkDocs will also judge it unmodified (its output is not older than
+its source), so MkDocs never writes into a linked file and the published site
+is never touched. The result is byte-identical to a clean build (a test checks it).
 """
 from __future__ import annotations
 
@@ -159,7 +159,10 @@ def link_unchanged(docs: Path, site: Path, tmp: Path, state: dict) -> set[str]:
             continue
         target = tmp / out
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(published, target)
+        try:
+            os.link(published, target)
+        except OSError:                  # no hard links here: a copy, with its times
+            shutil.copy2(published, target)
         linked.add(out)
     return linked
 
