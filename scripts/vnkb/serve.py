@@ -2,9 +2,10 @@
 
   GET /api/search?q=&type=&year=&organ=&page=&size=&sort=   search results (JSON)
   GET /api/documents/{id}                                    one document's metadata
-Everything else is a static file of site/ (site/api/catalog.json ... too). GET responses carry CORS headers so
-internal portals can call the API from the browser. A bad query is a 400 with a
-message, never a 500.
+Everything else is a static file of site/, site/api/catalog.json and the other
+files of site/api/ too. GET responses under /api/ carry CORS headers so internal
+portals can call them from the browser. A bad query is a 400 with a message,
+never a 500.
 """
 from __future__ import annotations
 
