@@ -144,41 +144,52 @@ def _search_bytes(response) -> int:
     return 0
 
 
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+STATUS_DONE = ("() => { const s = document.getElementById('kb-search-status').textContent;"
+               " return s.length > 0 && !s.startsWith('Đang'); }")
+
+
+def _search_once(browser, base: str, q: str, timeout_ms: int) -> dict:
+    """q typed into the search page in a fresh context: the first 10 result
+    links, the status line, the bytes the search cost, seconds; "error" names
+    what stopped it (a timeout)."""
+    from urllib.parse import quote
+    context = browser.new_context()
+    page = context.new_page()
+    sizes = []
+    page.on("response", lambda r: sizes.append(_search_bytes(r)))
+    t = time.perf_counter()
+    out = {"hrefs": [], "status": "", "error": None}
+    try:
+        page.goto(f"{base}/tim-kiem/?q={quote(q)}")
+        page.wait_for_function(STATUS_DONE, timeout=timeout_ms)
+        page.wait_for_load_state("networkidle")
+        out["status"] = page.locator("#kb-search-status").inner_text()
+        out["hrefs"] = [a.get_attribute("href") for a in page.locator(".kb-search__title").all()[:10]]
+    except Exception as exc:  # a timeout is a figure too
+        out["error"] = f"{type(exc).__name__}: {exc}"[:300]
+    out["seconds"] = time.perf_counter() - t
+    context.close()
+    out["bytes"] = sum(sizes)
+    return out
+
+
 def browser_queries(site_dir: Path, queries: list[str], index_dir: Path | None = None,
                     timeout_ms: int = 120_000) -> list[dict]:
     """Each query typed into the search page in Chromium: bytes downloaded, seconds, status."""
-    from urllib.parse import quote
-
     from playwright.sync_api import sync_playwright
     httpd, base = _serve(site_dir, index_dir)
     out = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for q in queries:
-            context = browser.new_context()
-            page = context.new_page()
-            sizes = []
-            page.on("response", lambda r: sizes.append(_search_bytes(r)))
-            t = time.perf_counter()
-            page.goto(f"{base}/tim-kiem/?q={quote(q)}")
-            try:
-                page.wait_for_function(STATUS_DONE, timeout=timeout_ms)
-                page.wait_for_load_state("networkidle")
-                status = page.locator("#kb-search-status").inner_text()
-            except Exception as exc:  # a timeout is a figure too
-                status = f"{type(exc).__name__}"
-            out.append({"q": q, "kb": round(sum(sizes) / 1024, 1), "seconds": round(time.perf_counter() - t, 2),
-                        "status": status[:60]})
-            context.close()
+            r = _search_once(browser, base, q, timeout_ms)
+            out.append({"q": q, "kb": round(r["bytes"] / 1024, 1), "seconds": round(r["seconds"], 2),
+                        "status": (r["error"].split(":")[0] if r["error"] else r["status"])[:60]})
         browser.close()
     httpd.shutdown()
     return out
-
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-STATUS_DONE = ("() => { const s = document.getElementById('kb-search-status').textContent;"
-               " return s.length > 0 && !s.startsWith('Đang'); }")
 
 
 def browser_search_quality(site_dir: Path, urls_by_id: dict, index_dir: Path | None = None) -> dict:
@@ -198,16 +209,10 @@ def browser_search_quality(site_dir: Path, urls_by_id: dict, index_dir: Path | N
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for row in table["queries"]:
-            context = browser.new_context()
-            page = context.new_page()
-            sizes = []
-            page.on("response", lambda r: sizes.append(_search_bytes(r)))
-            from urllib.parse import quote
-            page.goto(f"{base}/tim-kiem/?q={quote(row['q'])}")
-            page.wait_for_function(STATUS_DONE, timeout=20000)
-            page.wait_for_load_state("networkidle")
-            hrefs = [a.get_attribute("href") for a in page.locator(".kb-search__title").all()[:10]]
-            context.close()
+            r = _search_once(browser, base, row["q"], 20000)
+            if r["error"]:
+                raise RuntimeError(f"{row['q']!r}: {r['error']}")
+            hrefs = r["hrefs"]
             expected = set()
             for e in row["expect"]:
                 b, _, frag = e.partition("#")
@@ -218,7 +223,7 @@ def browser_search_quality(site_dir: Path, urls_by_id: dict, index_dir: Path | N
             rank = next((i + 1 for i, u in enumerate(got) if u in expected), None)
             rr.append(1 / rank if rank else 0.0)
             found += bool(rank)
-            bytes_per_query.append(sum(sizes))
+            bytes_per_query.append(r["bytes"])
         browser.close()
     httpd.shutdown()
     bytes_per_query.sort()

@@ -17,7 +17,6 @@ is never touched. The result is byte-identical to a clean build (a test checks i
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -110,19 +109,15 @@ def build_site(project: Path, site_dir: Path, quiet: bool = False, reuse: bool =
 def site_state(project: Path, env: dict) -> dict:
     """What a site is built from: if any of it but the sources differs, nothing is reused."""
     from importlib.metadata import version
-    with open(project / "mkdocs.yml", "rb") as f:
-        config = hashlib.sha256(f.read()).hexdigest()
+
+    from .discover import sha256_file
     # this file's own text: how pages are post-processed is part of what they are
-    return {"site_py": _sha256(Path(__file__)), "mkdocs_yml": config, "site_url": env.get("KB_SITE_URL", ""),
+    return {"site_py": sha256_file(Path(__file__)), "mkdocs_yml": sha256_file(project / "mkdocs.yml"),
+            "site_url": env.get("KB_SITE_URL", ""),
             "source_date_epoch": env.get("SOURCE_DATE_EPOCH", ""),
             "packages": {name: version(name) for name in SITE_PACKAGES},
-            "sources": {path.relative_to(project / "docs").as_posix(): _sha256(path)
+            "sources": {path.relative_to(project / "docs").as_posix(): sha256_file(path)
                         for path in sorted((project / "docs").rglob("*")) if path.is_file()}}
-
-
-def _sha256(path: Path) -> str:
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def output_path(source: str) -> str:

@@ -5,8 +5,8 @@ A copy on a plain web server has only Pagefind, and Pagefind's index grows with
 every word position of every page: at 10,000 documents one common word cost
 the browser MBs and the build 11 GB. So Pagefind reads, per document,
 attachment and registry page, only a hidden block render appends: the title,
-the first LEAD_CHARS characters of the text, Pagefind metadata (indexed too) (so, ngay,
-co_quan, loai), the page's filters (loai, nam, co_quan) written as rare words,
+the first LEAD_CHARS characters of the text, Pagefind metadata (so, ngay,
+co_quan, loai; indexed too), the page's filters (loai, nam, co_quan) written as rare words,
 and a low-weight copy of those words that contain "đ", folded: Pagefind
 ignores tones but not đ, so "binh dang gioi" or "duong" would miss "đẳng" and
 "đường" without it. The block carries data-pagefind-body, so page chrome and
