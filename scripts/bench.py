@@ -248,7 +248,7 @@ def main() -> int:
         build(ROOT / "source_docs", Path(tmp) / "docs")
         warm = time.perf_counter() - t
         t = time.perf_counter()
-        build_site(ROOT, Path(tmp) / "site", quiet=True)
+        build_site(ROOT, Path(tmp) / "site")
         site = time.perf_counter() - t
         report["sample_archive_build_s"] = {"docs_cold": round(cold, 3), "docs_rebuild": round(warm, 3),
                                             "mkdocs_and_pagefind": round(site, 3),

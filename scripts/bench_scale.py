@@ -174,9 +174,10 @@ def main() -> int:
     if not args.no_site:
         memory.reset()
         t = time.perf_counter()
-        steps = build_site(project, project / "site", quiet=True)
+        site = build_site(project, project / "site")
         report["cold"]["site_s"] = round(time.perf_counter() - t, 1)
-        report["cold"]["site_steps_s"] = {k: round(v, 1) for k, v in steps.items()}
+        report["cold"]["site_steps_s"] = {k: round(v, 1) for k, v in site.seconds.items()}
+        report["cold"]["site_mkdocs_processes"] = site.processes
         report["cold"]["site_peak_mb"] = memory.peak_mb()
         report["cold"]["everything_s"] = round(cold_s + report["cold"]["site_s"], 1)
         report["site"] = site_figures(project / "site")
@@ -230,9 +231,10 @@ def main() -> int:
     save()
     if not args.no_site:
         t = time.perf_counter()
-        steps = build_site(project, project / "site", quiet=True)
+        site = build_site(project, project / "site")
         report["incremental"]["site_s"] = round(time.perf_counter() - t, 1)
-        report["incremental"]["site_steps_s"] = {k: round(v, 1) for k, v in steps.items()}
+        report["incremental"]["site_steps_s"] = {k: round(v, 1) for k, v in site.seconds.items()}
+        report["incremental"]["site_reused"] = site.reused
     save()
     print(json.dumps(report, indent=1))
     return 0

@@ -19,7 +19,7 @@ def build_site_into(dest: Path):
     from vnkb.site import SiteError, build_site
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1577836800")
     try:
-        build_site(ROOT, dest, quiet=True)
+        build_site(ROOT, dest)
     except SiteError as exc:
         return subprocess.CompletedProcess(args=["build_site"], returncode=1, stdout="", stderr=str(exc))
     return subprocess.CompletedProcess(args=["build_site"], returncode=0, stdout="", stderr="")

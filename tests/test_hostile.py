@@ -175,12 +175,12 @@ def test_site_is_never_built_over_sources(tmp_path):
     from vnkb.site import SiteError, build_site
     for target in (ROOT / "docs", ROOT, ROOT / "docs" / "van-ban"):
         with pytest.raises(SiteError):
-            build_site(ROOT, target, quiet=True)
+            build_site(ROOT, target)
     holder = tmp_path / "holder"
     holder.mkdir()
     (holder / "notes.md").write_text("x", encoding="utf-8")
     with pytest.raises(SiteError):
-        build_site(ROOT, holder, quiet=True)
+        build_site(ROOT, holder)
     assert (ROOT / "docs" / "index.md").is_file()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 import shutil
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -159,39 +160,69 @@ def test_site_rebuild_reuses_unchanged_pages_and_equals_a_clean_build(tmp_path):
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1577836800")
     project = _project(tmp_path)
     site = project / "site"
-    first = build_site(project, site, quiet=True)
-    assert first["reused"] == 0
+    first = build_site(project, site)
+    assert first.reused == 0
     published = _site_files(site)
     txt = next((project / "source_docs").glob("002_*.txt"))
     txt.write_bytes(txt.read_bytes() + "\nBổ sung: gửi báo cáo trước ngày 20/6.\n".encode())
     next((project / "source_docs").glob("000_*")).unlink()
     build(project / "source_docs", project / "docs")
     inodes = {rel: (site / rel).stat().st_ino for rel in published}
-    again = build_site(project, site, quiet=True)
-    assert 0 < again["reused"]
-    clean = build_site(project, tmp_path / "clean-site", quiet=True, reuse=False)
-    assert clean["reused"] == 0
+    again = build_site(project, site, procs=2)      # the changed pages split between two MkDocs
+    assert again.processes == 2
+    assert 0 < again.reused
+    clean = build_site(project, tmp_path / "clean-site", reuse=False)
+    assert clean.reused == 0
     assert _site_files(site) == _site_files(tmp_path / "clean-site")
     shared = [rel for rel in published if (site / rel).exists() and (site / rel).stat().st_ino == inodes[rel]]
-    assert len(shared) == again["reused"]
+    assert len(shared) == again.reused
     assert all((site / rel).read_bytes() == published[rel] for rel in shared)
 
 
-def test_a_failed_site_rebuild_leaves_the_published_site_as_it_was(tmp_path):
+@pytest.mark.parametrize("procs", [1, 2])
+def test_a_failed_site_rebuild_leaves_the_published_site_as_it_was(tmp_path, procs):
     import os
-    import pytest
     from vnkb.site import SiteError, build_site
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1577836800")
     project = _project(tmp_path)
     site = project / "site"
-    build_site(project, site, quiet=True)
+    build_site(project, site)
     published = _site_files(site)
     page = next((project / "docs" / "van-ban").rglob("index.md"))
     page.write_text(page.read_text(encoding="utf-8") + "\n[gãy](khong-co-trang-nay.md)\n", encoding="utf-8")
-    with pytest.raises(SiteError):
-        build_site(project, site, quiet=True)
+    with pytest.raises(SiteError, match="khong-co-trang-nay"):
+        build_site(project, site, procs=procs)
     assert _site_files(site) == published
-    assert not (project / "site.tmp").exists()
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith("site")) == ["site"]
+
+
+def test_mkdocs_in_two_processes_gives_the_bytes_of_one(tmp_path, monkeypatch):
+    """Pages split between two MkDocs processes (each skipping the other's
+    pages as stand-ins) make the same site, and no stand-in or second folder
+    is left behind."""
+    import os
+    from pathlib import Path
+    from vnkb.site import build_site
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1577836800")
+    project = _project(tmp_path)
+    one = build_site(project, tmp_path / "one", reuse=False, procs=1)
+    monkeypatch.chdir(tmp_path)         # paths relative to where kb.py runs
+    two = build_site(Path("project"), Path("two"), reuse=False, procs=2)
+    assert (one.processes, two.processes) == (1, 2)
+    assert _site_files(tmp_path / "two") == _site_files(tmp_path / "one")
+    assert not [p for p in (tmp_path / "two").rglob("*.html") if p.stat().st_size == 0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one", "project", "two"]
+
+
+@pytest.mark.parametrize("sizes,n", [([5, 1, 1, 1, 1, 1], 2), ([3, 3, 3], 2), ([1], 2), ([], 2), ([4, 2], 1)])
+def test_split_shares_every_page_once_by_size(sizes, n):
+    from vnkb.site import split
+    pages = [f"p{i}.md" for i in range(len(sizes))]
+    shares = split(pages, sizes, n)
+    assert sorted(p for share in shares for p in share) == sorted(pages)
+    assert len(shares) == max(1, min(n, len(pages)))
+    loads = sorted(sum(sizes[pages.index(p)] for p in share) for share in shares)
+    assert loads[-1] - loads[0] <= max(sizes, default=0)
 
 
 def test_output_paths_follow_mkdocs_directory_urls():

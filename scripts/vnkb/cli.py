@@ -33,18 +33,20 @@ def cmd_build(args) -> int:
     lines, failed, build_timings = in_child(docs_and_index)
     for line in lines:   # failures are reported even with --quiet
         print(line, file=sys.stderr)
-    site_timings: dict[str, float] = {}
+    site_seconds: dict[str, float] = {}
+    note = ""
     if not args.no_site:
         log("building site with MkDocs ...")
         try:
-            site_timings = build_site(PROJECT, Path(args.site), quiet=args.quiet)
+            site = build_site(PROJECT, Path(args.site))
         except SiteError as exc:
             print(str(exc), file=sys.stderr)
             return 2
-    reused = site_timings.pop("reused", None)
+        site_seconds = site.seconds
+        note = f"; site: {site.reused} unchanged files reused, MkDocs processes: {site.processes}"
     timings = ", ".join(f"{k} {v:.2f}s" for k, v in {**build_timings, **{f"site_{k}": v for k, v in
-                                                                          site_timings.items()}}.items())
-    log(f"timings: {timings}" + (f"; site: {reused} unchanged files reused" if reused is not None else ""))
+                                                                          site_seconds.items()}}.items())
+    log(f"timings: {timings}{note}")
     return 1 if failed else 0
 
 

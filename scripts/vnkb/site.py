@@ -14,22 +14,37 @@ missing (at 10,000 documents a full MkDocs run takes minutes). A file is linked
 only when MkDocs will also judge it unmodified (its output is not older than
 its source), so MkDocs never writes into a linked file and the published site
 is never touched. The result is byte-identical to a clean build (a test checks it).
+
+MkDocs renders on one core. Many pages to render are split between processes
+by the same mechanism: each MkDocs process builds into its own folder, where
+every page another process renders is stood in for by an empty file with its
+source's time, so --dirty skips it; the pages are then moved together. No page
+depends on another page's rendering here (the navigation's titles are written
+in mkdocs.yml), so the result is byte-identical to one process (a test checks
+that too). MkDocs does not check a link to an anchor on a page another process
+renders; generated pages link to anchors on their own page only.
 """
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
+from .forked import forked_map, processes
 from .swap import swap_in, temp_for
 
 SOURCE_DATE_EPOCH = "1577836800"   # 2020-01-01; only used for dates MkDocs stamps
 STATE = ".kb-site.json"
+SPLIT_FROM = 400       # fewer pages to render: a second MkDocs costs more than it saves
 SITE_PACKAGES = ("mkdocs", "mkdocs-material", "Markdown", "pymdown-extensions", "pagefind", "Jinja2")
 # MkDocs warns on every --dirty build ("for site development only"), and --strict
 # counts that warning as an error; the build is otherwise MkDocs' own CLI.
@@ -58,52 +73,116 @@ def check_site_dir(project: Path, site_dir: Path) -> None:
         raise SiteError(f"refusing to build the site into {site_dir}: it holds sources, not a built site")
 
 
-def build_site(project: Path, site_dir: Path, quiet: bool = False, reuse: bool = True) -> dict[str, float]:
-    """Build, then swap in; returns the seconds of each step (and how many
-    files were reused from the published site, under "reused"). MkDocs' output
-    is captured whether quiet or not; reuse=False forces a clean build."""
+@dataclass
+class SiteBuild:
+    seconds: dict[str, float]       # per step: link, mkdocs, merge, squeeze, feed, pagefind, swap
+    reused: int = 0                 # files linked from the published site
+    processes: int = 1              # MkDocs processes that rendered pages
+
+
+def build_site(project: Path, site_dir: Path, reuse: bool = True, procs: int = 0) -> SiteBuild:
+    """Build, then swap in. MkDocs' output is captured; reuse=False forces a
+    clean build; procs: MkDocs processes (0: one per core once there are
+    SPLIT_FROM pages to render, else one)."""
+    project, site_dir = project.resolve(), site_dir.resolve()     # MkDocs runs in project
     check_site_dir(project, site_dir)
-    timings: dict[str, float] = {}
+    seconds: dict[str, float] = {}
     clock = time.perf_counter()
     tmp = temp_for(site_dir)
     env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH))
     state = site_state(project, env)
     linked = link_unchanged(project / "docs", site_dir, tmp, state) if reuse else set()
-    timings["reused"] = len(linked)
-    timings["link"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    cmd = [sys.executable, "-c", _RUNNER, "build", "--strict", "-f", str(project / "mkdocs.yml"), "-d", str(tmp),
-           "--dirty" if linked else "--clean"]
-    # never -q: MkDocs then drops its warnings before --strict counts them, and a
-    # broken link would pass (the output is captured either way)
-    proc = subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True)
-    timings["mkdocs"] = time.perf_counter() - clock
-    if proc.returncode != 0:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise SiteError("mkdocs build failed:\n" + (proc.stderr or proc.stdout)[-4000:])
-    # After MkDocs: the Atom feed (needs site_url) and the browser search
-    # index (Pagefind) over the search blocks of document pages only.
-    from .publish.feed import site_url, write_feed
-    from .search.browser import run_pagefind
+    docs = project / "docs"
+    pending = [src for src in state["sources"] if src.endswith(".md") and output_path(src) not in linked
+               and src.rsplit("/", 1)[-1] != "README.md"]
+    n = procs or (processes() if len(pending) >= SPLIT_FROM else 1)
+    shares = split(pending, [(docs / src).stat().st_size for src in pending], n)
+    for stale in sorted(tmp.parent.glob(glob.escape(tmp.name) + "-*")):    # of a killed build
+        shutil.rmtree(stale, ignore_errors=True)
+    folders = [tmp] + [tmp.with_name(f"{tmp.name}-{i}") for i in range(1, len(shares))]
+    for i, folder in enumerate(folders):
+        others = [src for src in state["sources"] if src not in shares[i] and (i or src in pending)]
+        stand_in(docs, folder, [src for src in others if not (folder / output_path(src)).exists()])
+    seconds["link"] = time.perf_counter() - clock
     try:
         clock = time.perf_counter()
+        run_mkdocs(project, folders, env, dirty=bool(linked) or len(folders) > 1)
+        seconds["mkdocs"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        for folder, share in zip(folders[1:], shares[1:]):
+            for src in share:
+                os.replace(folder / output_path(src), tmp / output_path(src))
+        seconds["merge"] = time.perf_counter() - clock
+        # After MkDocs: the Atom feed (needs site_url) and the browser search
+        # index (Pagefind) over the search blocks of document pages only.
+        from .publish.feed import site_url, write_feed
+        from .search.browser import run_pagefind
+        clock = time.perf_counter()
         squeeze_pages(tmp, linked)
-        timings["squeeze"] = time.perf_counter() - clock
+        seconds["squeeze"] = time.perf_counter() - clock
         clock = time.perf_counter()
         write_feed(tmp, site_url(project))
-        timings["feed"] = time.perf_counter() - clock
+        seconds["feed"] = time.perf_counter() - clock
         clock = time.perf_counter()
         run_pagefind(tmp)
-        timings["pagefind"] = time.perf_counter() - clock
+        seconds["pagefind"] = time.perf_counter() - clock
         (tmp / STATE).write_text(json.dumps(state, ensure_ascii=False, indent=0, sort_keys=True) + "\n",
                                  encoding="utf-8")
+    except SiteError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     except Exception as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise SiteError(str(exc)) from exc
+    finally:
+        for folder in folders[1:]:
+            shutil.rmtree(folder, ignore_errors=True)
     clock = time.perf_counter()
     swap_in(tmp, site_dir)
-    timings["swap"] = time.perf_counter() - clock
-    return timings
+    seconds["swap"] = time.perf_counter() - clock
+    return SiteBuild(seconds, reused=len(linked), processes=len(folders))
+
+
+def split(pages: list[str], sizes: list[int], n: int) -> list[set[str]]:
+    """Pages in n shares of about equal source size (largest first, each to the
+    lightest share): which process renders a page changes no byte of it."""
+    shares: list[set[str]] = [set() for _ in range(max(1, min(n, len(pages))))]
+    load = [0] * len(shares)
+    for size, page in sorted(zip(sizes, pages), key=lambda sp: (-sp[0], sp[1])):
+        i = load.index(min(load))
+        shares[i].add(page)
+        load[i] += size
+    return shares
+
+
+def stand_in(docs: Path, folder: Path, sources: list[str]) -> None:
+    """An empty output with its source's time for each source: MkDocs --dirty
+    judges it unmodified and neither renders nor copies it."""
+    for src in sources:
+        out = folder / output_path(src)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.touch()
+        mtime = (docs / src).stat().st_mtime_ns
+        os.utime(out, ns=(mtime, mtime))
+
+
+def run_mkdocs(project: Path, folders: list[Path], env: dict, dirty: bool) -> None:
+    """MkDocs into each folder, at the same time; SiteError if any fails."""
+    # never -q: MkDocs then drops its warnings before --strict counts them, and a
+    # broken link would pass. Output goes to files: a full pipe would stall a run.
+    with ExitStack() as stack:
+        logs = [stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8")) for _ in folders]
+        runs = [subprocess.Popen([sys.executable, "-c", _RUNNER, "build", "--strict", "-f",
+                                  str(project / "mkdocs.yml"), "-d", str(folder), "--dirty" if dirty else "--clean"],
+                                 cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+                for folder, log in zip(folders, logs)]
+        failed = []
+        for run, log in zip(runs, logs):
+            if run.wait() != 0:
+                log.seek(0)
+                failed.append(log.read()[-4000:])
+    if failed:
+        raise SiteError("mkdocs build failed:\n" + "\n".join(failed))
 
 
 def site_state(project: Path, env: dict) -> dict:
@@ -181,10 +260,13 @@ def squeeze(html: str) -> str:
 
 def squeeze_pages(site: Path, skip: set[str]) -> None:
     """squeeze() every page MkDocs wrote (a linked page is published, and squeezed already)."""
-    for page in sorted(site.rglob("*.html")):
-        if page.relative_to(site).as_posix() in skip:
-            continue
-        text = page.read_text(encoding="utf-8")
-        small = squeeze(text)
-        if small != text:
-            page.write_text(small, encoding="utf-8")
+    pages = [page for page in sorted(site.rglob("*.html")) if page.relative_to(site).as_posix() not in skip]
+    for _ in forked_map(squeeze_file, pages, chunksize=64):
+        pass
+
+
+def squeeze_file(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    small = squeeze(text)
+    if small != text:
+        page.write_text(small, encoding="utf-8")

@@ -60,7 +60,7 @@ def hostile_site(tmp_path_factory):
     shutil.copytree(ROOT / "docs" / "assets", project / "docs" / "assets")
     result = build(src, project / "docs")
     assert not result.failed, [r.reason for r in result.failed]
-    build_site(project, project / "site", quiet=True)
+    build_site(project, project / "site")
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):

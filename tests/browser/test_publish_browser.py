@@ -231,7 +231,7 @@ def corrected_site(tmp_path_factory):
     build(src, project / "docs")
     (src / "001_89f15b59531895c9.pdf.meta.yaml").write_text("number: 416/QĐ-UBND\n", encoding="utf-8")
     build(src, project / "docs")
-    build_site(project, project / "site", quiet=True)
+    build_site(project, project / "site")
     handler = functools.partial(_QuietHandler, directory=str(project / "site"))
     httpd = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
