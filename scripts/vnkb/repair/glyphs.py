@@ -32,6 +32,12 @@ _ALPHA_HEAD = re.compile(r"^[^\W\d_]+")
 _TOKEN = re.compile(r"\S+")
 _WORD = re.compile(r"[^\W_]+")
 _MARKS = ".,;:)!?…"      # Vietnamese puts no space before these
+# What a line must hold for a glyph lost at the start of a word (a line that
+# opens with one space, a run of spaces, a space after "/", "(" or "“") or at
+# the end of one (a space before a mark, a run of spaces, a space at the line's
+# end) to be looked for at all: most lines hold neither, and skip those loops.
+_START_SIGN = re.compile(r"^ |  |[/(“] ")
+_END_SIGN = re.compile(r"\s[.,;:)!?…\s]|\s\Z")
 
 
 @dataclass
@@ -156,13 +162,21 @@ def _neighbour_words(texts: list[str], i: int, start: int, end: int) -> tuple[st
     return useful(left[-1] if left else None), useful(right[0] if right else None)
 
 
+def _letter_counts(texts: list[str], fonts: list[str]) -> dict[str, Counter]:
+    """Per font: how often each letter occurs in the text set in it. (Every
+    character is counted, then only the letters kept: a test per distinct
+    character, not per character.)"""
+    chars: dict[str, Counter] = defaultdict(Counter)
+    for text, font in zip(texts, fonts):
+        chars[font].update(text)
+    return {font: Counter({ch: n for ch, n in seen.items() if ch.isalpha()}) for font, seen in chars.items()}
+
+
 def scarce_glyphs(texts: list[str], fonts: list[str]) -> dict[str, set[str]]:
     """Per font: glyphs (case counts: a font may lack "Ế" and have "ế") common
     in Vietnamese but (nearly) absent from the text set in that font."""
     freq = _glyph_freq()
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for text, font in zip(texts, fonts):
-        counts[font].update(ch for ch in text if ch.isalpha())
+    counts = _letter_counts(texts, fonts)
     out: dict[str, set[str]] = defaultdict(set)
     for font, seen in counts.items():
         lower = sum(n for ch, n in seen.items() if not ch.isupper())
@@ -194,6 +208,15 @@ def _bounds(t: str, tail: bool) -> str | None:
     return m.group()
 
 
+@lru_cache(maxsize=1024)
+def _upper_line(text: str) -> bool:
+    """A line of capitals: six letters or more, four in five of them upper
+    case. Asked only where a gap offers a reading (most lines have none), and
+    then for each of them: cached."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 6 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
+
+
 def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | None = None,
                 scarce: dict[str, set[str]] | None = None, only: set[int] | None = None) -> list[Gap]:
     """Every place where a lost glyph would explain the text: fragments that
@@ -209,15 +232,13 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
             continue
         lost_here = frozenset(scarce.get(fonts[i], ()))
         toks = list(_TOKEN.finditer(text))
-        letters = [ch for ch in text if ch.isalpha()]
-        upper_line = len(letters) >= 6 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
         words = [m.group() for m in toks]
         tails, heads = [_bounds(w, True) for w in words], [_bounds(w, False) for w in words]
-        for j in range(len(toks) - 1):
-            m1, m2 = toks[j], toks[j + 1]
+        for m1, m2, a, b in zip(toks, toks[1:], tails, heads[1:]):
+            if not a or not b:
+                continue
             k = m2.start() - m1.end()
-            a, b = tails[j], heads[j + 1]
-            if k > 4 or not a or not b:
+            if k > 4:
                 continue
             if k == 1 and (len(a) > 6 or len(b) > 6 or (a.lower(), b.lower()) not in index):
                 continue          # most gaps: two words no lost glyph joins (the branch below offers nothing)
@@ -253,26 +274,26 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
                 continue
             elif k == 1:
                 for g0 in index.get((a.lower(), b.lower()), ()):
-                    for g in _cases(g0, a, b, upper_line):
+                    for g in _cases(g0, a, b, _upper_line(text)):
                         if guarded and g not in lost_here:
                             continue
                         offer((a_start, b_end, a + g + b), g, [(a + g + b).lower()])
             else:
                 # a glyph lost at the end of a ("b  câu") or the start of b ("huy  ộng"),
                 # or two glyphs lost inside one word ("tr  ng")
-                for g in _end_glyphs(a, upper_line):
+                for g in _end_glyphs(a, _upper_line(text)):
                     if (va or guarded) and g not in lost_here:
                         continue
                     offer((a_start, a_end + 1, a + g), g, [(a + g).lower(), b.lower()])
                 if not va and not vb:
                     for gg in index2.get((a.lower(), b.lower()), ()):
-                        gg = "".join(_case_like(g, a, b, upper_line) for g in gg)
+                        gg = "".join(_case_like(g, a, b, _upper_line(text)) for g in gg)
                         offer((a_start, b_end, a + gg + b), gg, [(a + gg + b).lower()])
             if options:
                 gaps.append(Gap(i, fonts[i], options, glyphs, margin if guarded else None,
                                 "word" if k >= 3 else ""))
         # a glyph lost at the start of a word ("huy  ộng", "chủ trương,  ường", "ngành/ ịa")
-        for m2, b in zip(toks, heads):
+        for m2, b in zip(toks, heads) if _START_SIGN.search(text) else ():
             if not b or not m2.group().startswith(b) or len(b) > 6:
                 continue
             pre = text[:m2.start()]
@@ -286,14 +307,14 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
             options, glyphs, margin = {}, {}, {}
             cands = []
             for g in index.get(("", b.lower()), ()):
-                g = _case_like(g, "", b, upper_line)
+                g = _case_like(g, "", b, _upper_line(text))
                 cands.append(g)
                 if g.islower() and b.islower():
                     cands.append(g.upper())       # a capital lost at the start of a word: "Đại hội"
             if pre.endswith("   ") and pre.strip():
                 # two glyphs lost at the start ("cấp   c biệt" for "cấp đặc biệt"): both lost in this font
                 for gg in index2.get(("", b.lower()), ()):
-                    gg = "".join(_case_like(g, "", b, upper_line) for g in gg)
+                    gg = "".join(_case_like(g, "", b, _upper_line(text)) for g in gg)
                     if all(g in lost_here for g in gg):
                         cands.append(gg)
             for g in cands:
@@ -307,6 +328,8 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
                 gaps.append(Gap(i, fonts[i], options, glyphs, margin if vb else None, "start"))
         # a glyph lost at the end of a word before punctuation, a number or the
         # line's end ("hồ s :", "Nghị định s  92/2017", "kinh t  - xã hội")
+        if not _END_SIGN.search(text):
+            continue
         for n, m1 in enumerate(toks):
             nxt = toks[n + 1] if n + 1 < len(toks) else None
             if m1.end() >= len(text) or text[m1.end()] != " ":
@@ -321,28 +344,30 @@ def letter_gaps(texts: list[str], fonts: list[str], model: Model, base: Model | 
             a_start = m1.end() - len(a)
             left, right = _neighbour_words(texts, i, a_start, m1.end())
             options, glyphs = {}, {}
-            for g in _end_glyphs(a, upper_line):
+            for g in _end_glyphs(a, _upper_line(text)):
                 options[(a_start, m1.end() + 1, a + g)] = model.score([(a + g).lower()], left, right)
                 glyphs[(a_start, m1.end() + 1, a + g)] = g
             if options:
                 gaps.append(Gap(i, fonts[i], options, glyphs))
-        gaps += _before_marks(texts, i, fonts[i], toks, lost_here, model, base, upper_line)
+        gaps += _before_marks(texts, i, fonts[i], toks, lost_here, model, base, _upper_line(text), tails)
     return gaps
 
 
 def _before_marks(texts: list[str], i: int, font: str, toks: list[re.Match], lost_here: frozenset[str],
-                  model: Model, base: Model, upper_line: bool) -> list[Gap]:
+                  model: Model, base: Model, upper_line: bool, tails: list[str | None] | None = None) -> list[Gap]:
     """Vietnamese puts no space before these marks, so spaces there after a
     word are lost glyphs: one at the end of a word that reads as one ("trí
     tu ." for "trí tuệ.", "sau thu " at the line's end), or a word of one or
     two glyphs lost whole ("Theo   ," for "Theo đó,"). Only glyphs this font
-    lost, and the reading must beat the text as it stands (margin)."""
+    lost, and the reading must beat the text as it stands (margin). tails: the
+    letters at the end of each token (letter_gaps has them)."""
     text = texts[i]
     gaps = []
-    for m1, m2 in zip(toks, toks[1:] + [None]):
+    if tails is None:
+        tails = [_alpha_bounds(m, True) for m in toks]
+    for m1, m2, a in zip(toks, toks[1:] + [None], tails):
         # the line's end counts as a mark: extracted lines keep no trailing space of their own
         k = (m2.start() if m2 else len(text)) - m1.end()
-        a = _alpha_bounds(m1, True)
         if m2 and m2.group()[0] not in _MARKS or not m2 and k != 1 or k > 3 or not a or len(a) > 6 \
                 or not is_valid_syllable(a):
             continue
@@ -387,9 +412,7 @@ def lost_glyph_weights(texts: list[str], fonts: list[str], gaps: list[Gap],
     loop over candidate posteriors), and a glyph common in Vietnamese but
     (nearly) absent from the text set in that font is suspect."""
     freq = _glyph_freq()
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for text, font in zip(texts, fonts):
-        counts[font].update(ch for ch in text if ch.isalpha())
+    counts = _letter_counts(texts, fonts)
     scarce_in = scarce if scarce is not None else scarce_glyphs(texts, fonts)
     weights: dict[str, dict[str, float]] = {}
     for font, seen in counts.items():

@@ -11,6 +11,12 @@ from .lm import Model
 from .syllables import is_valid_syllable
 
 _TOKEN = re.compile(r"\S+")
+# A whole token (between spaces) that is a word of four or more letters, with
+# an opening quote or bracket and closing marks: what a lost space may have glued.
+_LONG_WORD = re.compile(r"(?<!\S)[\(“\"']?([^\W\d_]{4,})[.,;:)”\"']*(?!\S)")
+# Two tokens of one or two characters, one space apart, neither holding an
+# ASCII lower-case letter: a line without such a pair has no letter-spaced run.
+_SHORT_PAIR = re.compile(r"(?<!\S)[^\sa-z]{1,2}\s[^\sa-z]{1,2}(?!\S)")
 _VI_ONLY = re.compile(r"[đăâêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]")
 
 
@@ -45,6 +51,8 @@ def _pieces(word: str) -> list[str] | None:
 def fix_letter_spacing(text: str, line: int = 0) -> tuple[str, list[Repair]]:
     """Join runs of upper-case fragments of one or two letters, where at least
     two are single letters, when they spell syllables or known abbreviations."""
+    if not _SHORT_PAIR.search(text):
+        return text, []
     toks = list(_TOKEN.finditer(text))
     repairs = []
     i = 0
@@ -73,14 +81,10 @@ def fix_glued(text: str, model: Model, line: int = 0) -> tuple[str, list[Repair]
     """Split a word that is no syllable but two well-formed syllables whose
     pair is attested (a lost space: "đồngnhân", "vìsự")."""
     spans = []
-    for m in _TOKEN.finditer(text):
-        tok = m.group()
-        core = re.match(r"^([\(“\"']?)([^\W\d_]+)([.,;:)”\"']*)$", tok)
-        if not core:
-            continue
-        word = core.group(2)
+    for m in _LONG_WORD.finditer(text):
+        word = m.group(1)
         low = word.lower()
-        if len(word) < 4 or is_valid_syllable(word) or not _VI_ONLY.search(low):
+        if not _VI_ONLY.search(low) or is_valid_syllable(word):
             continue
         if not (word.islower() or word[0].isupper() and word[1:].islower()):
             continue
@@ -92,7 +96,7 @@ def fix_glued(text: str, model: Model, line: int = 0) -> tuple[str, list[Repair]
                 if pair >= 3 and (best is None or pair > best[0]):
                     best = (pair, k)
         if best:
-            a_pos = m.start() + len(core.group(1))
+            a_pos = m.start(1)
             k = best[1]
             spans.append((a_pos, a_pos + len(word), word[:k] + " " + word[k:], best[0]))
     repairs = []

@@ -15,8 +15,10 @@ def syllables() -> frozenset[str]:
     return frozenset(s for s in lines if s and not s.startswith("#"))
 
 
+@lru_cache(maxsize=200_000)
 def is_valid_syllable(s: str) -> bool:
-    """Is s one well-formed Vietnamese syllable (any case, NFC or not)?"""
+    """Is s one well-formed Vietnamese syllable (any case, NFC or not)?
+    Cached: every stage asks about the same words, line after line."""
     return unicodedata.normalize("NFC", s).lower() in syllables()
 
 
