@@ -31,6 +31,9 @@ DAMAGED_DATE = re.compile(r"^\s*,?\s*ngày\s*\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{1,3}
 ISSUER_AFTER = re.compile(r"^\s*,?\s*của\s+(?P<iss>.+)$", re.IGNORECASE)
 PIN_BEFORE = re.compile(r"((?:(?:điểm\s+[a-zđ]|khoản\s+\d+|Điều\s+\d+)[\s,]*(?:(?:và|,)\s*)?)+)(?:của\s+|tại\s+)?$",
                         re.IGNORECASE)
+# a law cited by a name ("Luật Bình đẳng giới năm 2006")
+LAW_NAME = re.compile(r"\b(?P<kind>Bộ luật|Luật)\s+(?P<name>[A-ZĐÀ-Ỹ][^,;.()“”\"]{2,80}?)"
+                      r"(?=\s+(?:năm\s+\d{4}|ngày|số|và các|và|trong|giai đoạn|để|đã)\b|[,;.()“”\"]|$)")
 SHORT_REF = None   # compiled lazily (needs the lexicon)
 PARTY_ISSUERS = None
 
@@ -71,11 +74,25 @@ def _code_parts(code: str) -> list[str]:
     return [p for p in re.split(r"\s*[-/–]\s*", code.strip()) if p]
 
 
+@lru_cache(maxsize=None)
+def _subject_start() -> str:
+    """The words that open a cited document's subject ("về việc", "quy định" ...), as a regex."""
+    return "(?:" + "|".join(re.escape(s) for s in citation_data()["subject_starts"]) + ")"
+
+
+@lru_cache(maxsize=None)
+def _issuer_stop() -> re.Pattern:
+    return re.compile(r"\s+" + _subject_start() + r"\b|[,;.()“\"]|\s-\s")
+
+
+@lru_cache(maxsize=None)
+def _subject_re() -> re.Pattern:
+    return re.compile(r"^\s*,?\s*(?P<s>" + _subject_start() + r"\b.*)$", re.IGNORECASE)
+
+
 def _issuer_phrase(text: str) -> str:
     """The issuer phrase at the start of text (after "của"), up to its subject."""
-    stops = citation_data()["subject_starts"]
-    stop_re = r"\s+(?:" + "|".join(re.escape(s) for s in stops) + r")\b|[,;.()“\"]|\s-\s"
-    m = re.search(stop_re, text)
+    m = _issuer_stop().search(text)
     phrase = text[: m.start()] if m else text
     words = phrase.split()
     return " ".join(words[:16])
@@ -192,13 +209,15 @@ def _number_citations(text: str, province: str | None) -> list[Citation]:
     return out
 
 
+_SUBJECT_END = re.compile(r";|\.\s|\.$|\s\((?!.*\))|(?<=\S)\s+(?=\d+\.\s)")
+
+
 def _subject(text: str) -> str | None:
-    stops = citation_data()["subject_starts"]
-    m = re.match(r"^\s*,?\s*(?P<s>(?:" + "|".join(re.escape(s) for s in stops) + r")\b.*)$", text, re.IGNORECASE)
+    m = _subject_re().match(text)
     if not m:
         return None
     s = m["s"]
-    cut = re.search(r";|\.\s|\.$|\s\((?!.*\))|(?<=\S)\s+(?=\d+\.\s)", s)
+    cut = _SUBJECT_END.search(s)
     s = s[: cut.start()] if cut else s
     s = s.strip(" ,.;:“”\"")
     return collapse_spaces(s[:300]) or None
@@ -246,11 +265,47 @@ def _fold_char(ch: str) -> str:
     return fold(ch)
 
 
+@lru_cache(maxsize=None)
+def _known_pieces() -> tuple[tuple[str, ...], ...]:
+    """The words of each known name's key (split at spaces and hyphens)."""
+    return tuple(sorted({tuple(p for p in re.split(r"[ -]", key) if p) for key, _ in _known_keys()}))
+
+
+@lru_cache(maxsize=None)
+def _known_sign() -> re.Pattern:
+    """The longest word of each known name, as one regex: a text that holds
+    none of them names no known document."""
+    return re.compile("|".join(sorted({re.escape(max(pieces, key=len)) for pieces in _known_pieces()})))
+
+
+_FOLD_TABLE: dict[int, str] = {ord(ch): "" for ch in "“”\"'‘’,"}   # grows by each new character
+_FOLD_KNOWN: set[str] = set("“”\"'‘’,")                            # the characters it holds
+
+
+def _folded_chars(text: str) -> str:
+    """text folded character by character, without quotes and commas: what
+    _keyed makes before its spaces and hyphens are tidied. A word of a known
+    name that _keyed's text holds, this one holds too."""
+    for ch in set(text).difference(_FOLD_KNOWN):
+        _FOLD_TABLE[ord(ch)] = _fold_char(ch)
+        _FOLD_KNOWN.add(ch)
+    return text.translate(_FOLD_TABLE)
+
+
+def _may_name_known(text: str) -> bool:
+    """Could a known document's name be in text? Only if every word of one is
+    (most lines hold none: _keyed's character-by-character map is not needed)."""
+    folded = _folded_chars(text)
+    if not _known_sign().search(folded):
+        return False
+    return any(all(p in folded for p in pieces) for pieces in _known_pieces())
+
+
 def _name_citations(text: str, taken: list[tuple[int, int]]) -> list[Citation]:
     out = []
-    keyed, idx = _keyed(text)
     used = list(taken)
-    for key, doc in _known_keys():
+    keyed, idx = _keyed(text) if _may_name_known(text) else ("", [])
+    for key, doc in _known_keys() if keyed else ():
         start = 0
         while True:
             pos = keyed.find(key, start)
@@ -269,8 +324,7 @@ def _name_citations(text: str, taken: list[tuple[int, int]]) -> list[Citation]:
             c.number = doc["number"]
             out.append(c)
     # Laws cited by a name we do not know: listed, not resolved.
-    for m in re.finditer(r"\b(?P<kind>Bộ luật|Luật)\s+(?P<name>[A-ZĐÀ-Ỹ][^,;.()“”\"]{2,80}?)"
-                         r"(?=\s+(?:năm\s+\d{4}|ngày|số|và các|và|trong|giai đoạn|để|đã)\b|[,;.()“”\"]|$)", text):
+    for m in LAW_NAME.finditer(text):
         a, b = m.start(), m.end()
         if any(a < e and s < b for s, e in used):
             continue
