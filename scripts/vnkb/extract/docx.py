@@ -7,6 +7,7 @@ two-column tables; a cell of such a table becomes lines of column 0 or 1.
 from __future__ import annotations
 
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 
 from ..models import Extracted, Line
@@ -33,6 +34,28 @@ def _check_zip(path: Path) -> None:
         raise ExtractError(f"refused: .docx would unpack to {total} bytes (ratio {total // packed}:1), a zip bomb?")
 
 
+@lru_cache(maxsize=1)
+def _xpaths():
+    """The XPaths python-docx's text properties use, compiled once: python-docx
+    compiles its expression again on every call (once per run, per question)."""
+    from docx.oxml.ns import nsmap
+    from lxml import etree
+    return (etree.XPath("w:r | w:hyperlink", namespaces=nsmap), etree.XPath("w:r", namespaces=nsmap),
+            etree.XPath("w:br | w:cr | w:noBreakHyphen | w:ptab | w:t | w:tab", namespaces=nsmap))
+
+
+def _run_text(r) -> str:
+    """A w:r element's text, as python-docx's Run.text gives it (tabs, breaks ...)."""
+    return "".join(str(e) for e in _xpaths()[2](r))
+
+
+def _para_text(p) -> str:
+    """A w:p element's text, as python-docx's Paragraph.text gives it: its runs
+    and the runs of its hyperlinks."""
+    inner, runs, _ = _xpaths()
+    return "".join(_run_text(e) if e.tag == _W + "r" else "".join(_run_text(r) for r in runs(e)) for e in inner(p))
+
+
 def _style(par, cache: dict):
     """The paragraph's style, looked up once per style id (python-docx scans
     every style of the document on each `paragraph.style`)."""
@@ -53,7 +76,7 @@ def _para_hints(par, cache: dict) -> tuple[bool, bool, bool]:
     page_break = False
     style_font = _style_font(par, cache)
     for run in par.runs:
-        n = len(run.text)
+        n = len(_run_text(run._r))
         total += n
         b = run.bold if run.bold is not None else (style_font.bold if style_font else None)
         i = run.italic if run.italic is not None else (style_font.italic if style_font else None)
@@ -124,8 +147,8 @@ def read_docx(path: Path) -> Extracted:
             else:
                 texts = []
                 for tc in seen:
-                    texts.append(" ".join(t for t in (p.text.strip() for p in
-                                 (Paragraph(c, table) for c in tc.iterchildren(_W + "p"))) if t))
+                    texts.append(" ".join(t for t in (_para_text(c).strip() for c in
+                                 tc.iterchildren(_W + "p")) if t))
                 if any(texts):
                     lines.append(Line(text=" | ".join(texts), page=page, block=block, blank_before=blank))
                     blank = False
@@ -155,16 +178,19 @@ def _style_font_name(style) -> str | None:
 def _paragraph_text(par, line: int, page: int, repairs: list, cache: dict) -> str:
     """The paragraph's text, with runs set in legacy fonts (.VnTime, VNI-Times)
     or reading as legacy text converted to Unicode, run by run."""
+    from docx.text.run import Run
+
     from ..models import Repair
     from ..repair.legacy import decide, font_encoding
-    text = par.text
+    text = _para_text(par._p)
     if text.isascii():
         return text
     style_font = _style_font_name(_style(par, cache)) or ""
     runs = []
-    for item in par.iter_inner_content():
-        for run in (item.runs if hasattr(item, "runs") else [item]):
-            runs.append((run.text, run.font.name or style_font))
+    inner, link_runs, _ = _xpaths()
+    for item in inner(par._p):          # runs, and hyperlinks with their runs
+        for r in ([item] if item.tag == _W + "r" else link_runs(item)):
+            runs.append((_run_text(r), Run(r, par).font.name or style_font))
     if "".join(t for t, _ in runs) != text:
         runs = [(text, style_font)]          # fields, symbols ...: judge the paragraph as one run
     if not any(font_encoding(f) for _, f in runs if f):
