@@ -202,8 +202,14 @@ def _has_image(page) -> bool:
     return any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2))
 
 
+def _visible(text: str) -> int:
+    """How many characters of text are not white space (str.split's white
+    space is str.isspace's)."""
+    return sum(map(len, text.split()))
+
+
 def needs_ocr(text: str, score: float, has_image: bool) -> bool:
-    visible = sum(1 for ch in text if not ch.isspace())
+    visible = _visible(text)
     return (visible == 0 or score > OCR_GARBLE
             or (has_image and visible < OCR_MIN_CHARS))
 
@@ -226,11 +232,14 @@ def read_pdf(path: Path, max_pages: int = 2000, sha256: str | None = None, log=N
             page = doc[i]
             try:
                 page_lines = _page_lines(page, i + 1)
-                has_image = _has_image(page)
+                text = "\n".join(line.text for line in page_lines)
+                score = garble_score(text)
+                # An image counts only for a page with little text (needs_ocr):
+                # this page, or the second opinion a garbled one may take.
+                # Looking for one walks every object of the page.
+                has_image = (score > 0.05 or _visible(text) < OCR_MIN_CHARS) and _has_image(page)
             finally:
                 page.close()
-            text = "\n".join(line.text for line in page_lines)
-            score = garble_score(text)
             if score > 0.05:
                 try:
                     alt = _plumber_page_lines(path, i, i + 1)
