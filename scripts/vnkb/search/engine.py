@@ -45,7 +45,7 @@ from whoosh import query as Q
 from whoosh import searching
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, ShingleFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter
 from whoosh.util.numlists import delta_encode
 from whoosh.matching import FilterMatcher
 from whoosh.scoring import BM25FScorer, WeightLengthScorer
@@ -351,11 +351,35 @@ class _PostingsWriter(W3PostingsWriter):
         return _Packed("f", self._weights) if isinstance(weights, tuple) else weights
 
 
+class _Lengths:
+    """A new segment's field lengths, as Whoosh's field writer asks for them
+    (once per posting, to keep each block's shortest and longest document):
+    each field's read once from the segment's column instead of once per
+    posting (a seek and a read in the column file each)."""
+
+    def __init__(self, reader):
+        self.reader = reader
+        self.fields: dict[str, list] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0):
+        lengths = self.fields.get(fieldname)
+        if lengths is None:
+            lengths = self.fields[fieldname] = [self.reader.doc_field_length(n, fieldname, default)
+                                                for n in range(self.reader.doc_count_all())]
+        return lengths[docnum]
+
+
+class _FieldWriter(W3FieldWriter):
+    def add_postings(self, schema, lengths, items):
+        super().add_postings(schema, _Lengths(lengths) if lengths else lengths, items)
+
+
 class _Codec(W3Codec):
     """Whoosh 2.7's codec writing larger, packed posting blocks: decoding a
     block cost more than its postings (a common word has one in most
-    documents). The blocks are in its format, so the index's table of
-    contents names the stock codec (__reduce__), which reads them."""
+    documents); its field writer reads the field lengths once (_Lengths).
+    The blocks are in its format, so the index's table of contents names the
+    stock codec (__reduce__), which reads them."""
 
     def __init__(self, blocklimit: int | None = None, compression: int = 3, inlinelimit: int = 1):
         super().__init__(blocklimit or POSTING_BLOCK, compression, inlinelimit)
@@ -363,6 +387,9 @@ class _Codec(W3Codec):
     def postings_writer(self, dbfile, byteids=False):
         return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
                                compression=self._compression, inlinelimit=self._inlinelimit)
+
+    def field_writer(self, storage, segment):
+        return _FieldWriter(self, storage, segment)
 
     def __reduce__(self):
         return W3Codec, (self._blocklimit, self._compression, self._inlinelimit)
