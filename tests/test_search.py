@@ -308,3 +308,30 @@ def test_update_shares_segment_files_and_never_writes_them(built, tmp_path):
     again = build_index(ix_dir, changed[1:])
     assert (again.deleted, again.updated, again.unchanged) == (1, 0, len(recs) - 1)
     assert search(open_index(ix_dir), "zqxvdong").total == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200))
+@example("Quyết định số 880/QĐ-UBND ngày 12/4/2016 về Bình Đẳng giới, bình đẳng GIỚI 2016-2020.")
+@example("İstanbul ǅ ß ﬁ Ⅻ ² ½ x_y a.b-c/d ĐĐ đ ð Ð e\u0301 ")
+def test_one_pass_indexing_gives_whooshs_terms(text):
+    """The segment writers' schema lists each field's words in one pass: for
+    any text, the same terms, frequencies, weights and positions as the
+    field's own analyzer and format; the fields it applies to are named."""
+    from vnkb.search import engine
+    plain = engine.schema()
+    fast = engine._indexing_schema(plain)
+    swapped = sorted(n for n in plain.names() if type(fast[n].format) is not type(plain[n].format))
+    assert swapped == ["body", "body_exact", "body_words", "organ", "signer", "subject", "title", "title_exact"]
+    for name in swapped:
+        assert list(fast[name].index(text)) == list(plain[name].index(text)), name
+
+
+def test_index_keeps_the_plain_schema(built, tmp_path):
+    """The one-pass formats stay in the writers: the index's table of
+    contents holds the schema with Whoosh's own formats."""
+    from whoosh.formats import Frequency, Positions
+    build_index(tmp_path / "ix", records(*_placed(built[1])), procs=1)
+    schema = open_index(tmp_path / "ix").schema
+    assert {type(schema[n].format) for n in schema.names() if getattr(schema[n], "format", None)} \
+        <= {Positions, Frequency, type(schema["id"].format)}

@@ -25,6 +25,7 @@ only documents whose content changed are re-indexed (update by id).
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import multiprocessing as mp
@@ -33,7 +34,7 @@ import pickle
 import re
 import shutil
 from array import array
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import islice
 from functools import lru_cache
@@ -45,6 +46,8 @@ from whoosh import query as Q
 from whoosh import searching
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, ShingleFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.formats import Frequency, Positions
+from whoosh.system import pack_uint
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter
 from whoosh.util.numlists import delta_encode
 from whoosh.matching import FilterMatcher
@@ -87,6 +90,93 @@ def accent_analyzer():
 def pair_analyzer():
     """Folded words two by two ("ke hoach"): adjacency without positions."""
     return folded_analyzer() | ShingleFilter(2, " ")    # (BiWordFilter fails on a text without words)
+
+
+# --- indexing: the same words in one pass ------------------------------------------
+#
+# Whoosh passes every word of every field through a chain of generators
+# (tokenizer, lower case, fold: a Token object's attributes set and read at
+# each step), which was most of the time to build the index. The segment
+# writers use a copy of the schema whose formats list the words of a field
+# analysed by folded_analyzer or accent_analyzer in one pass: the same regex
+# matches, lower-cased and folded one by one as those filters do, so the same
+# terms, frequencies, weights and positions (tests/test_search.py compares
+# them). The index's own schema (in its table of contents) is untouched.
+
+@lru_cache(maxsize=200_000)
+def _folded_word(word: str) -> str:
+    """A token as folded_analyzer leaves it: lower case, then folded."""
+    return _fold_token(word.lower())
+
+
+def _folded_words(text: str) -> list[str]:
+    return [_folded_word(w) for w in _TOKEN_RE.findall(text)]
+
+
+def _accented_words(text: str) -> list[str]:
+    return [w.lower() for w in _TOKEN_RE.findall(text)]
+
+
+_TOKEN_RE = re.compile(TOKEN)
+
+
+class _PositionsOnePass(Positions):
+    """Positions.word_values with the words listed by `words`."""
+
+    def __init__(self, words, field_boost: float = 1.0, **options):
+        super().__init__(field_boost=field_boost, **options)
+        self.words = words
+
+    def word_values(self, value, analyzer, **kwargs):
+        if not isinstance(value, str):
+            return super().word_values(value, analyzer, **kwargs)
+        poses: dict[str, list[int]] = defaultdict(list)
+        for pos, word in enumerate(self.words(value)):
+            poses[word].append(pos)
+        fb = self.field_boost
+        # a word's weight: Whoosh sums a boost of 1.0 per occurrence
+        return ((w, len(p), float(len(p)) * fb, self.encode(p)) for w, p in poses.items())
+
+
+class _FrequencyOnePass(Frequency):
+    """Frequency.word_values with the words listed by `words`."""
+
+    def __init__(self, words, field_boost: float = 1.0, **options):
+        super().__init__(field_boost=field_boost, **options)
+        self.words = words
+
+    def word_values(self, value, analyzer, **kwargs):
+        if not isinstance(value, str):
+            return super().word_values(value, analyzer, **kwargs)
+        fb = self.field_boost
+        return ((w, n, float(n) * fb, pack_uint(n)) for w, n in Counter(self.words(value)).items())
+
+
+def _one_pass_words(analyzer):
+    """The one-pass word lister of an analyzer this module builds (None for others)."""
+    parts = [type(x) for x in getattr(analyzer, "items", ())]
+    tokenizer = analyzer.items[0] if parts else None
+    if not parts or parts[0] is not RegexTokenizer or tokenizer.gaps or tokenizer.expression.pattern != TOKEN:
+        return None
+    if parts[1:] == [LowercaseFilter, FoldFilter]:
+        return _folded_words
+    if parts[1:] == [LowercaseFilter]:
+        return _accented_words
+    return None
+
+
+def _indexing_schema(schema: Schema) -> Schema:
+    """A copy of schema for a segment writer: one-pass formats where they apply."""
+    fast = copy.deepcopy(schema)
+    for name in fast.names():
+        field = fast[name]
+        words = _one_pass_words(getattr(field, "analyzer", None))
+        fmt = getattr(field, "format", None)
+        if words is None or type(fmt) not in (Positions, Frequency):
+            continue
+        one_pass = _PositionsOnePass if type(fmt) is Positions else _FrequencyOnePass
+        field.format = one_pass(words, fmt.field_boost, **fmt.options)
+    return fast
 
 
 def schema() -> Schema:
@@ -424,6 +514,7 @@ class _BlockPool(PostingPool):
 def _segment(ix, docs: list[dict]):
     """docs written as one new, finished segment of ix (not yet listed in its TOC)."""
     writer = SegmentWriter(ix, _lk=False, limitmb=SEGMENT_LIMIT_MB, codec=_Codec())
+    writer.schema = _indexing_schema(writer.schema)
     writer.pool = _BlockPool(writer._tempstorage, writer.newsegment, limitmb=SEGMENT_LIMIT_MB)
     for doc in docs:
         writer.add_document(**doc)
