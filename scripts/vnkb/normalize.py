@@ -41,7 +41,8 @@ def nfc(text: str) -> str:
 
 
 def fix_lookalikes(text: str) -> str:
-    text = text.translate(_OI_TO_U)
+    if "ƣ" in text or "Ƣ" in text:       # (translate goes character by character)
+        text = text.translate(_OI_TO_U)
     return _ETH.sub(lambda m: "Đ" if m.group() == "Ð" else "đ", text)
 
 
@@ -50,6 +51,8 @@ def drop_invisible(text: str) -> str:
 
 
 def drop_md_emphasis(text: str) -> str:
+    if "**" not in text and "__" not in text:
+        return text
     while True:        # "*__*" -> "**" -> "": repeat until nothing is left to drop
         dropped = _MD_UNDERSCORE_PAIR.sub(r"\1", _MD_BOLD.sub("", text))
         if dropped == text:

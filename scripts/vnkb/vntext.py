@@ -81,7 +81,7 @@ def slugify(text: str, max_len: int = 80) -> str:
 
 
 def letters(text: str) -> str:
-    return "".join(ch for ch in text if ch.isalpha())
+    return "".join(filter(str.isalpha, text))
 
 
 def is_upper_line(text: str) -> bool:

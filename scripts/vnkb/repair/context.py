@@ -45,10 +45,9 @@ def document_evidence(lines: list[str]) -> tuple[Counts, list[tuple[str, str | N
     numbers it cites in full (with their dates, in text order). A pure function
     of the document, so the build computes it with the reading and caches it."""
     from ..cite.find import numbered_in_line
-    counts = Counts()
+    counts = Counts.of_lines(lines)
     cited: list[tuple[str, str | None]] = []
     for text in lines:
-        counts.add_line(text)
         for c in sorted(numbered_in_line(text, None), key=lambda c: c.start):
             if c.kind == "number" and c.number and c.status != "incomplete" \
                     and not any("damaged" in f for f in c.flags):

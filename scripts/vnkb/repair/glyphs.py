@@ -162,14 +162,14 @@ def _neighbour_words(texts: list[str], i: int, start: int, end: int) -> tuple[st
     return useful(left[-1] if left else None), useful(right[0] if right else None)
 
 
-def _letter_counts(texts: list[str], fonts: list[str]) -> dict[str, Counter]:
-    """Per font: how often each letter occurs in the text set in it. (Every
-    character is counted, then only the letters kept: a test per distinct
-    character, not per character.)"""
+def _letter_counts(texts: list[str], fonts: list[str], keep=str.isalpha) -> dict[str, Counter]:
+    """Per font: how often each letter (each character that `keep` keeps)
+    occurs in the text set in it. (Every character is counted, then only the
+    letters kept: a test per distinct character, not per character.)"""
     chars: dict[str, Counter] = defaultdict(Counter)
     for text, font in zip(texts, fonts):
         chars[font].update(text)
-    return {font: Counter({ch: n for ch, n in seen.items() if ch.isalpha()}) for font, seen in chars.items()}
+    return {font: Counter({ch: n for ch, n in seen.items() if keep(ch)}) for font, seen in chars.items()}
 
 
 def scarce_glyphs(texts: list[str], fonts: list[str]) -> dict[str, set[str]]:
@@ -698,9 +698,7 @@ def scarce_digits(texts: list[str], fonts: list[str]) -> dict[str, dict[str, flo
     many times the text would hold it (the weight of the evidence: a rare "7"
     absent from 20 digits is chance, a "2" absent from 40 is a lost glyph)."""
     freq = _digit_freq()
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for text, font in zip(texts, fonts):
-        counts[font].update(ch for ch in text if ch.isdigit())
+    counts = _letter_counts(texts, fonts, str.isdigit)
     out = {}
     for font, seen in counts.items():
         total = sum(seen.values())
@@ -852,8 +850,9 @@ def code_gaps(texts: list[str], fonts: list[str], lost: dict[str, set[str]]
     side. (line, start, end, after, confidence, evidence)."""
     known = _known_codes()
     out = []
+    caps_of = {font: sorted(g for g in lost.get(font, ()) if g.isupper()) for font in set(fonts)}
     for i, (text, font) in enumerate(zip(texts, fonts)):
-        caps = sorted(g for g in lost.get(font, ()) if g.isupper())
+        caps = caps_of[font]
         if not caps:
             continue
         for sp in re.finditer(r"(?<=[A-Za-zĐ]) (?=[-A-ZĐ])", text):

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -21,7 +22,7 @@ _TOKEN = re.compile(r"[^\W_]+")
 
 def tokens(text: str) -> list[str]:
     """Lower-case words (letters and digits) of one line, in order."""
-    return [t.lower() for t in _TOKEN.findall(text)]
+    return list(map(str.lower, _TOKEN.findall(text)))
 
 
 @dataclass
@@ -37,9 +38,11 @@ class Counts:
 
     @classmethod
     def of_lines(cls, lines) -> "Counts":
+        """The counts of add_line over each line, summed by one update each."""
         c = cls()
-        for line in lines:
-            c.add_line(line)
+        toks = [tokens(line) for line in lines]
+        c.uni.update(chain.from_iterable(toks))
+        c.bi.update(chain.from_iterable(zip(t, t[1:]) for t in toks))
         return c
 
     def merged(self, other: "Counts") -> "Counts":
