@@ -13,20 +13,23 @@ _BACKSLASHED = re.compile(r"([\\`*_{}\[\]|])")
 # ... and at the start of a line only: lists, headings, quotes, rules, fences.
 _LINE_START = re.compile(r"^([-+#!])")     # "!!! note" would open an admonition
 _LINE_START_NUMBER = re.compile(r"^(\d+)([.)])")
+_SPACES = re.compile(r"\s+")
 
 
 def escape_fragment(text: str, at_line_start: bool = True) -> str:
     """Escape part of a Markdown line; white space is folded but kept at the ends
     (fragments are joined with links between them)."""
-    text = re.sub(r"\s+", " ", str(text))
+    text = _SPACES.sub(" ", str(text))
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _BACKSLASHED.sub(r"\\\1", text)
     if at_line_start:
         if text.startswith("~"):          # "~~~" would open a fenced code block
             text = "&#126;" + text[1:]
-        text = _LINE_START.sub(r"\\\1", text)
+        if _LINE_START.match(text):       # (most fragments: no substitution to make)
+            text = _LINE_START.sub(r"\\\1", text)
         # "1." or "1)" at the start of a line would open an ordered list.
-        text = _LINE_START_NUMBER.sub(r"\1\\\2", text)
+        if _LINE_START_NUMBER.match(text):
+            text = _LINE_START_NUMBER.sub(r"\1\\\2", text)
     return text
 
 
