@@ -42,7 +42,10 @@ def _short_ref() -> re.Pattern:
     global SHORT_REF
     if SHORT_REF is None:
         data = citation_data()
+        # (the lookahead first: a position that holds no type word's first
+        # letter is passed over at once, not tried against every type word)
         SHORT_REF = re.compile(
+            r"(?=[" + re.escape(data["type_initials"]) + r"])"
             r"(?P<type>\b(?:" + data["type_word"] + r")|(?<![\w/-])(?:" + data["abbrev_word"] + r"))"
             r"\s*(?:(?:số|sô)\s*)?(?:(?P<this>này)\b|(?P<num>\d{1,5})(?:\s*/\s*(?P<nyear>(?:19|20)\d{2}))?(?![\d/\-–]))")
     return SHORT_REF

@@ -36,6 +36,8 @@ def citation_data() -> dict:
             re.IGNORECASE),
         "type_word": type_word,
         "abbrev_word": abbrev_word,
+        # the letters a type word or abbreviation starts with
+        "type_initials": "".join(sorted({w[0] for w in names} | {a[0] for a in abbrevs})),
     }
 
 
