@@ -75,7 +75,7 @@ def check_site_dir(project: Path, site_dir: Path) -> None:
 
 @dataclass
 class SiteBuild:
-    seconds: dict[str, float]       # per step: link, mkdocs, merge, squeeze, feed, pagefind, swap
+    seconds: dict[str, float]       # per step: link (and stand-ins), mkdocs, merge, squeeze, feed, pagefind, swap
     reused: int = 0                 # files linked from the published site
     processes: int = 1              # MkDocs processes that rendered pages
 
@@ -100,11 +100,11 @@ def build_site(project: Path, site_dir: Path, reuse: bool = True, procs: int = 0
     for stale in sorted(tmp.parent.glob(glob.escape(tmp.name) + "-*")):    # of a killed build
         shutil.rmtree(stale, ignore_errors=True)
     folders = [tmp] + [tmp.with_name(f"{tmp.name}-{i}") for i in range(1, len(shares))]
-    for i, folder in enumerate(folders):
-        others = [src for src in state["sources"] if src not in shares[i] and (i or src in pending)]
-        stand_in(docs, folder, [src for src in others if not (folder / output_path(src)).exists()])
-    seconds["link"] = time.perf_counter() - clock
     try:
+        for i, folder in enumerate(folders):
+            others = [src for src in state["sources"] if src not in shares[i] and (i or src in pending)]
+            stand_in(docs, folder, [src for src in others if not (folder / output_path(src)).exists()])
+        seconds["link"] = time.perf_counter() - clock
         clock = time.perf_counter()
         run_mkdocs(project, folders, env, dirty=bool(linked) or len(folders) > 1)
         seconds["mkdocs"] = time.perf_counter() - clock
@@ -177,10 +177,16 @@ def run_mkdocs(project: Path, folders: list[Path], env: dict, dirty: bool) -> No
                                  cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
                 for folder, log in zip(folders, logs)]
         failed = []
-        for run, log in zip(runs, logs):
-            if run.wait() != 0:
-                log.seek(0)
-                failed.append(log.read()[-4000:])
+        try:
+            for run, log in zip(runs, logs):
+                if run.wait() != 0:
+                    log.seek(0)
+                    failed.append(log.read()[-4000:])
+        finally:            # interrupted: no MkDocs goes on writing into a folder being removed
+            for run in runs:
+                if run.poll() is None:
+                    run.kill()
+                    run.wait()
     if failed:
         raise SiteError("mkdocs build failed:\n" + "\n".join(failed))
 
