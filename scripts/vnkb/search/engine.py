@@ -120,8 +120,9 @@ def _accented_words(text: str) -> list[str]:
 _TOKEN_RE = re.compile(TOKEN)
 
 
-class _PositionsOnePass(Positions):
-    """Positions.word_values with the words listed by `words`."""
+class _OnePass:
+    """A format's word_values with the words of a text listed by `words`
+    (other values go through the format's own analysis)."""
 
     def __init__(self, words, field_boost: float = 1.0, **options):
         super().__init__(field_boost=field_boost, **options)
@@ -130,26 +131,23 @@ class _PositionsOnePass(Positions):
     def word_values(self, value, analyzer, **kwargs):
         if not isinstance(value, str):
             return super().word_values(value, analyzer, **kwargs)
+        return self.values_of(self.words(value))
+
+
+class _PositionsOnePass(_OnePass, Positions):
+    def values_of(self, words: list[str]):
         poses: dict[str, list[int]] = defaultdict(list)
-        for pos, word in enumerate(self.words(value)):
+        for pos, word in enumerate(words):
             poses[word].append(pos)
         fb = self.field_boost
         # a word's weight: Whoosh sums a boost of 1.0 per occurrence
         return ((w, len(p), float(len(p)) * fb, self.encode(p)) for w, p in poses.items())
 
 
-class _FrequencyOnePass(Frequency):
-    """Frequency.word_values with the words listed by `words`."""
-
-    def __init__(self, words, field_boost: float = 1.0, **options):
-        super().__init__(field_boost=field_boost, **options)
-        self.words = words
-
-    def word_values(self, value, analyzer, **kwargs):
-        if not isinstance(value, str):
-            return super().word_values(value, analyzer, **kwargs)
+class _FrequencyOnePass(_OnePass, Frequency):
+    def values_of(self, words: list[str]):
         fb = self.field_boost
-        return ((w, n, float(n) * fb, pack_uint(n)) for w, n in Counter(self.words(value)).items())
+        return ((w, n, float(n) * fb, pack_uint(n)) for w, n in Counter(words).items())
 
 
 def _one_pass_words(analyzer):
