@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from kbtest import ROOT, SOURCE_DOCS
 from vnkb.build import build, context_fingerprint
-from vnkb.cache import code_version
+from vnkb.cache import StatCache, code_version
+from vnkb.discover import discover
 from vnkb.repair.context import ArchiveEvidence, document_evidence
 
 
@@ -68,6 +69,23 @@ def test_entries_of_other_code_versions_are_pruned(tmp_path):
     build(SOURCE_DOCS, tmp_path / "docs", cache_dir=cache)
     assert not (cache / "0123456789abcdef").exists()
     assert (cache / "stat.json").is_file() and (cache / "render-keys.json").is_file()
+
+
+def test_the_stat_cache_knows_an_unchanged_file_and_sniffs_a_changed_one(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.pdf").write_text("Công văn số 12/UBND-VX", encoding="utf-8")
+    (src / "b.txt").write_text("Kế hoạch", encoding="utf-8")
+    stats = StatCache(tmp_path / "stat.json")
+    assert [s.format for s in discover(src, stats)] == ["mislabelled", "text"]
+    stats.save({"a.pdf", "b.txt"})
+    stats = StatCache(tmp_path / "stat.json")
+    st = (src / "b.txt").stat()
+    assert stats.lookup("b.txt", st.st_size, st.st_mtime_ns)[1] == "text"
+    (src / "a.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")            # another size: read again
+    stats.data["b.txt"] = stats.data["b.txt"][:3]                  # an entry of an older build: no format
+    assert [s.format for s in discover(src, stats)] == ["pdf", "text"]
+    assert len(stats.data["b.txt"]) == 4
 
 
 def _evidence_state(cache):

@@ -12,6 +12,7 @@ import gc
 import hashlib
 import io
 import json
+import os
 import pickle
 import shutil
 import time
@@ -132,10 +133,18 @@ def _drop_unrenderable(placed: list, out: BuildResult) -> list:
     return keep
 
 
-def render_key(p, citers: list) -> str:
-    """What a document's pages depend on: its model (citations with their
-    resolved targets included), its place, who cites it, and the code."""
-    payload = pickle.dumps((code_version(), p.id, p.original, p.doc, citers), protocol=4)
+def model_digest(doc: Document) -> str:
+    """A digest of a model as pass 2 made it (kept in the cache beside it: an
+    incremental build does not pickle 10,000 models again to key them)."""
+    return hashlib.sha256(pickle.dumps(doc, protocol=4)).hexdigest()
+
+
+def render_key(p, citers: list, digest: str) -> str:
+    """What a document's pages depend on: its model (digest: model_digest
+    before the archive was linked; what linking sets on its citations is
+    added here), its place, who cites it, and the code."""
+    linked = [(c.status, c.target, c.key) for c in p.doc.citations]
+    payload = pickle.dumps((code_version(), p.id, p.original, digest, linked, citers), protocol=4)
     return hashlib.sha256(payload).hexdigest()
 
 
@@ -234,6 +243,22 @@ def _replace(path: Path, fill) -> None:
     tmp = path.with_name(path.name + ".tmp")
     fill(tmp)
     tmp.replace(path)
+
+
+def _remove_unlisted(docs_dir: Path, pages) -> int:
+    """Remove the files of the generated folders that are not in pages, then
+    the folders left empty; the number of files removed."""
+    removed = 0
+    for top in GENERATED_DIRS:
+        for folder, dirs, files in os.walk(docs_dir / top, topdown=False):   # (a folder after its contents)
+            base = Path(folder).relative_to(docs_dir).as_posix()
+            for name in files:
+                if f"{base}/{name}" not in pages:
+                    os.unlink(os.path.join(folder, name))
+                    removed += 1
+            if base != top and not os.listdir(folder):
+                os.rmdir(folder)
+    return removed
 
 
 def _redirects(docs_dir: Path, placed: list, entries: dict, pages: dict[str, bytes]) -> dict[str, bytes]:
@@ -395,17 +420,18 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
     gc.disable()
     jobs, slots = [], []
     shared: dict[str, str] = {}     # one copy of each string the documents' citations repeat
+    digests: dict[str, str] = {}    # source path -> model_digest
     for source, (read, failed) in zip(sources, reads):
         if read is None:
-            slots.append((None, failed, {}))
+            slots.append((None, failed, {}, None))
             continue
         extracted = read[0]
         ov = override_path(root, source)
         key = cache.key("doc:" + source.sha256, ov.read_bytes() if ov.is_file() else None)
         hit = cache.get(key)
-        if hit is not None and hit[0] is not None and hit[0].source["path"] == source.path \
+        if hit is not None and len(hit) == 6 and hit[0] is not None and hit[0].source["path"] == source.path \
                 and (hit[3] == fingerprint or deps_hold(hit[4], context)):
-            slots.append(hit[:3])
+            slots.append(hit[:3] + hit[5:])
             out.cached += 1
         else:
             slots.append(key)
@@ -419,21 +445,24 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
         if isinstance(slot, str):
             first, result, times = next(fresh)
             doc, deps = first if first is not None else (None, None)
+            digest = None
             if doc is not None:
                 # The normalized text as one string (process_file's result and
                 # the goldens have it): no page and no index field reads it,
                 # and it is a third of a model the build would cache, hold and
                 # key on (a cached model never has it).
                 doc.text = ""
+                digest = model_digest(doc)
             if "time limit" not in result.reason and "crashed" not in result.reason:
-                cache.put(slot, (doc, result, times, fingerprint, deps))
+                cache.put(slot, (doc, result, times, fingerprint, deps, digest))
             for k, v in times.items():
                 out.timings[k] = out.timings.get(k, 0.0) + v
         else:
-            doc, result, times = slot
+            doc, result, times, digest = slot
         out.results.append(result)
         if doc is not None:
             out.documents.append(share_strings(doc, shared))
+            digests[doc.source["path"]] = digest
     fresh.close()
     del context, shared      # context: the workers' (word and pair counts of the whole archive)
     gc.enable()
@@ -445,18 +474,22 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
     entries = link_archive(placed)
     out.entries = entries
     citers = cited_by(placed)
-    keys = {p.id: render_key(p, citers.get(p.id, [])) for p in placed}
+    keys = {p.id: render_key(p, citers.get(p.id, []), digests[p.doc.source["path"]]) for p in placed}
+    del digests
     # a document's own findings depend on it alone: kept per render key
     own = Kept(cache_dir / "findings.pickle" if cache_dir else None)
     out.findings = [f for p in placed for f in own.get(keys[p.id], lambda: document_findings(p.id, p.doc))] \
         + archive_findings(entries)
     own.save()
-    # its edges in api/citations.json: on it, and on which of its targets are registry entries
-    edges = Kept(cache_dir / "citation-edges.pickle" if cache_dir else None)
-
-    def kept_edges(p, entries) -> list[str]:
+    # its edges in api/citations.json: on it, and on which of its targets are
+    # registry entries (looked up here: the file may be made in a forked process)
+    edge_cache = Kept(cache_dir / "citation-edges.pickle" if cache_dir else None)
+    edges = {}
+    for p in placed:
         kinds = "".join("r" if c.target in entries else "d" for c in p.doc.citations if c.target)
-        return edges.get(keys[p.id] + kinds, lambda: citation_edges(p, entries))
+        edges[p.id] = edge_cache.get(keys[p.id] + kinds, lambda: citation_edges(p, entries))
+    edge_cache.save()
+    del edge_cache
     key_file = cache_dir / "render-keys.json" if cache_dir else None
     old_keys = _load_json(key_file)
     current = _current_pages(placed, keys, previous, docs_dir, old_keys)
@@ -472,8 +505,7 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
         out.written += _write_if_changed(docs_dir / path, data.encode("utf-8") if isinstance(data, str) else data)
     try:
         rendered = render_all(placed, entries, citers, out.findings, skip=current, skip_entries=current_entries,
-                              ctx=ctx, sink=sink, edges=kept_edges)
-        edges.save()
+                              ctx=ctx, sink=sink, edges=lambda p, entries: edges[p.id])
     except Exception:
         # One document's text broke a page: find it, leave it out, publish the rest.
         placed = _drop_unrenderable(placed, out)
@@ -528,17 +560,7 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
             out.written += _copy_if_changed(data.source, docs_dir / rel_path)
         elif data is not None:
             out.written += _write_if_changed(docs_dir / rel_path, data)
-    for top in GENERATED_DIRS:
-        base = docs_dir / top
-        if not base.is_dir():
-            continue
-        for path in sorted(base.rglob("*"), reverse=True):
-            rel_path = path.relative_to(docs_dir).as_posix()
-            if path.is_file() and rel_path not in pages:
-                path.unlink()
-                out.removed += 1
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
+    out.removed += _remove_unlisted(docs_dir, pages)
     if key_file:
         key_file.parent.mkdir(parents=True, exist_ok=True)
         key_file.write_text(json.dumps(keys, sort_keys=True), encoding="utf-8")
@@ -546,7 +568,7 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
     # what only rendering needed (the archive's links, keys and findings: about
     # a GB at 10,000 documents) goes before the index writers fork
     del pages, ctx, citers, own, under, by_path, manifest, current
-    edges = keys = None         # (names the closure above reads)
+    edges = keys = None         # (names the closures above read)
     if index_dir is not None:
         from .search import build_index, records
         t = time.perf_counter()

@@ -74,7 +74,8 @@ class ResultCache:
 
 
 class StatCache:
-    """path -> (size, mtime_ns, sha256): an unchanged file is not hashed again."""
+    """path -> (size, mtime_ns, sha256, format): an unchanged file is not read
+    again (neither hashed nor sniffed: a .docx is opened as a zip to sniff)."""
 
     def __init__(self, path: Path | None):
         self.path = path
@@ -85,12 +86,15 @@ class StatCache:
             except ValueError:
                 self.data = {}
 
-    def lookup(self, rel: str, size: int, mtime_ns: int) -> str | None:
+    def lookup(self, rel: str, size: int, mtime_ns: int) -> tuple[str, str] | None:
+        """(sha256, format) remembered for this path at this size and time."""
         entry = self.data.get(rel)
-        return entry[2] if entry and entry[0] == size and entry[1] == mtime_ns else None
+        if entry and len(entry) == 4 and entry[0] == size and entry[1] == mtime_ns:
+            return entry[2], entry[3]
+        return None
 
-    def remember(self, rel: str, size: int, mtime_ns: int, sha: str) -> None:
-        self.data[rel] = [size, mtime_ns, sha]
+    def remember(self, rel: str, size: int, mtime_ns: int, sha: str, fmt: str) -> None:
+        self.data[rel] = [size, mtime_ns, sha, fmt]
 
     def save(self, keep: set[str]) -> None:
         if not self.path:

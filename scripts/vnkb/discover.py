@@ -3,6 +3,7 @@ detect their format from content (magic bytes), never from the file name."""
 from __future__ import annotations
 
 import hashlib
+import os
 import zipfile
 from pathlib import Path
 
@@ -83,29 +84,35 @@ def is_source_candidate(path: Path, root: Path | None = None) -> bool:
 
 def identify(path: Path, rel: str, stat_cache=None) -> SourceFile:
     """One file -> SourceFile (sha256, format from content)."""
-    with path.open("rb") as fh:
-        head = fh.read(8192)
-    fmt = sniff_format(head, path)
-    if mislabelled(path, fmt):
-        fmt = "mislabelled"
     st = path.stat()
-    sha = stat_cache.lookup(rel, st.st_size, st.st_mtime_ns) if stat_cache else None
-    if sha is None:
+    known = stat_cache.lookup(rel, st.st_size, st.st_mtime_ns) if stat_cache else None
+    if known is not None:
+        sha, fmt = known
+    else:
+        with path.open("rb") as fh:
+            head = fh.read(8192)
+        fmt = sniff_format(head, path)
+        if mislabelled(path, fmt):
+            fmt = "mislabelled"
         sha = sha256_file(path)
         if stat_cache:
-            stat_cache.remember(rel, st.st_size, st.st_mtime_ns, sha)
+            stat_cache.remember(rel, st.st_size, st.st_mtime_ns, sha, fmt)
     return SourceFile(path=rel, sha256=sha, size=st.st_size, format=fmt)
 
 
 def discover(root: Path, stat_cache=None) -> list[SourceFile]:
-    """All candidate originals below root, sorted by relative path (deterministic).
-    Symbolic links are not followed (an original is a file inside the folder)."""
-    found: list[SourceFile] = []
-    for path in sorted(root.rglob("*")):
-        if path.is_symlink() or not path.is_file() or not is_source_candidate(path, root):
-            continue
-        found.append(identify(path, path.relative_to(root).as_posix(), stat_cache))
-    return found
+    """All candidate originals below root, sorted by relative path (deterministic:
+    folder by folder, as Path objects sort). Symbolic links are not followed
+    (an original is a file inside the folder)."""
+    rels: list[str] = []
+    for folder, dirs, files in os.walk(root):      # (does not enter linked folders)
+        base = Path(folder).relative_to(root).as_posix()
+        for name in files:
+            rel = name if base == "." else f"{base}/{name}"
+            path = root / rel
+            if not path.is_symlink() and path.is_file() and is_source_candidate(path, root):
+                rels.append(rel)
+    return [identify(root / rel, rel, stat_cache) for rel in sorted(rels, key=lambda r: r.split("/"))]
 
 
 def override_path(root: Path, source: SourceFile) -> Path:

@@ -27,11 +27,15 @@ def processes(procs: int = 0) -> int:
     return procs or max(1, min(2, os.cpu_count() or 1))
 
 
-def forked_map(fn: Callable, items: Iterable, procs: int = 0, chunksize: int = 8) -> Iterator:
+def forked_map(fn: Callable, items: Iterable, procs: int = 0, chunksize: int = 8,
+               parallel_from: int | None = None) -> Iterator:
+    """parallel_from: the fewest items worth a pool (PARALLEL_FROM: small
+    items; a few large jobs are worth one from two)."""
     global _TASK
     items = list(items)
     procs = min(processes(procs), len(items))
-    if procs <= 1 or len(items) < PARALLEL_FROM or _TASK is not None:   # no pools within pools
+    fewest = PARALLEL_FROM if parallel_from is None else parallel_from
+    if procs <= 1 or len(items) < fewest or _TASK is not None:   # no pools within pools
         yield from map(fn, items)
         return
     _TASK = fn

@@ -678,10 +678,11 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
     processes in a large archive); the result then maps every path to None.
     edges(p, entries): a document's lines of api/citations.json (kept from
     the last build by the caller)."""
-    from .forked import forked_map
-    from .render_publish import publish_files
+    from . import forked
+    from .render_publish import publish_jobs
     from .render_registry import QUALITY_CSV, QUALITY_PAGE, index_pages, quality_csv, quality_page, registry_entry_pages
-    entries, citers, skip = entries or {}, citers or {}, skip or set()
+    from .render_repairs import PAGE, repairs_page
+    entries, citers, skip, findings = entries or {}, citers or {}, skip or set(), findings or []
     ctx = ctx or Context.of(placed, entries)
     pages: dict[str, str | bytes | None] = {}
 
@@ -692,25 +693,30 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
             sink(path, data)
             pages[path] = None
     todo = [p for p in placed if p.id not in skip]
-    for made in forked_map(lambda i: document_pages(todo[i], citers.get(todo[i].id, []), ctx), range(len(todo))):
+    for made in forked.forked_map(lambda i: document_pages(todo[i], citers.get(todo[i].id, []), ctx),
+                                  range(len(todo))):
         for path, text in made:
             take(path, text)
     for path, text in registry_entry_pages(placed, entries, ctx, skip_entries):
         take(path, text)
-    for path, text in index_pages(entries).items():
-        take(path, text)
-    take(QUALITY_PAGE, quality_page(placed, findings or []))
-    take(QUALITY_CSV, quality_csv(placed, findings or []))
-    from .render_repairs import PAGE, repairs_page
-    take(PAGE, repairs_page(placed))
-    for path, text in listing_pages(placed).items():
-        take(path, text)
-    take("danh-muc/bo-loc-tim-kiem.json", filter_options(
-        [document_filters(p.doc) for p in placed]
-        + [attachment_filters(p.doc, a) for p in placed for a in p.doc.attachments]
-        + [entry_filters(e) for e in entries.values()]))
-    for path, data in publish_files(placed, entries, skip, edges):
-        take(path, data)
+    # The archive-wide files, each independent of the others (jobs giving
+    # (path, data) pairs, the heaviest first): in a large archive they are made
+    # side by side in the forked pool, where an incremental build spends most
+    # of its rendering time.
+    jobs = publish_jobs(placed, entries, skip, edges) + [
+        lambda: listing_pages(placed).items(),
+        lambda: [(QUALITY_CSV, quality_csv(placed, findings)), (QUALITY_PAGE, quality_page(placed, findings))],
+        lambda: index_pages(entries).items(),
+        lambda: [(PAGE, repairs_page(placed))],
+        lambda: [("danh-muc/bo-loc-tim-kiem.json", filter_options(
+            [document_filters(p.doc) for p in placed]
+            + [attachment_filters(p.doc, a) for p in placed for a in p.doc.attachments]
+            + [entry_filters(e) for e in entries.values()]))]]
+    large = len(placed) >= forked.PARALLEL_FROM
+    for made in forked.forked_map(lambda i: list(jobs[i]()), range(len(jobs)), chunksize=1,
+                                  parallel_from=1 if large else None):
+        for path, data in made:
+            take(path, data)
     return pages
 
 

@@ -4,6 +4,7 @@ catalog files for portals (api/) and the number resolver (tra-cuu/)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import partial
 
 from .markdown import front_matter, inline, link, table
 from .publish import calendar as cal
@@ -201,25 +202,44 @@ def api_page() -> str:
     ])
 
 
-def publish_files(placed: list[Placed], entries: dict, skip: set[str] = frozenset(), edges=None):
-    """(path, str or bytes) of the templates, calendars, comparison page, API
-    and resolver files, one at a time (the archive-wide JSON files run to a
-    hundred MB at 10,000 documents: the caller writes each before the next).
-    edges: catalog.citations_json's (None: made here)."""
-    yield from template_files(placed, skip).items()
-    yield COMPARE_PAGE, comparison_page(placed)
-    cal_files, events = calendar_files(placed, skip)
-    yield from cal_files.items()
-    del cal_files
-    yield from calendar_pages(placed, events)
+def publish_jobs(placed: list[Placed], entries: dict, skip: set[str] = frozenset(), edges=None) -> list:
+    """The templates, calendars, comparison page, API and resolver files as
+    independent jobs, the heaviest first: each a function that gives its files
+    as (path, str or bytes) pairs (render_all runs them side by side in a
+    large archive). edges: catalog.citations_json's (None: made here)."""
+    return [partial(_catalog_files, placed, entries),
+            partial(_citations_file, placed, entries, edges or catalog.citation_edges),
+            partial(_calendar_files, placed, skip),
+            partial(_template_files, placed, skip),
+            _fixed_pages]
+
+
+def _catalog_files(placed: list[Placed], entries: dict):
     records = catalog.catalog_records(placed, entries, {
         p.id: {"calendar": p.calendar_file if p.has_calendar else None,
                "templates": {i: p.template_file(i) for i, a in enumerate(p.doc.attachments)
                              if template.is_template(a)}}
         for p in placed})
     yield f"{API_DIR}/catalog.json", catalog.catalog_json(records)
-    yield f"{API_DIR}/citations.json", catalog.citations_json(placed, entries, edges or catalog.citation_edges)
     yield f"{API_DIR}/danh-muc.csv", catalog.catalog_csv(records)
-    yield f"{API_DIR}/index.md", api_page()
     yield f"{RESOLVER_DIR}/so-hieu.json", catalog.resolver_index(records)
+
+
+def _citations_file(placed: list[Placed], entries: dict, edges):
+    yield f"{API_DIR}/citations.json", catalog.citations_json(placed, entries, edges)
+
+
+def _calendar_files(placed: list[Placed], skip: set[str]):
+    files, events = calendar_files(placed, skip)
+    yield from files.items()
+    yield from calendar_pages(placed, events)
+
+
+def _template_files(placed: list[Placed], skip: set[str]):
+    yield from template_files(placed, skip).items()
+    yield COMPARE_PAGE, comparison_page(placed)
+
+
+def _fixed_pages():
+    yield f"{API_DIR}/index.md", api_page()
     yield f"{RESOLVER_DIR}/index.md", resolver_page()

@@ -84,7 +84,8 @@ def entry_key(entry, ctx: Context, doc_keys: dict[str, str], around: dict[str, s
     entries cited alongside it and how often), and the labels of everything
     those documents cite (a superset of the related entries shown: counting
     co-citations for every entry on every build cost more). around: a memo of
-    the last, per citing document."""
+    the last, per citing document. A mention's citation is named by its place:
+    its values are in its document's render key."""
     around = {} if around is None else around
     for c in entry.citing:
         if c not in around:
@@ -92,7 +93,8 @@ def entry_key(entry, ctx: Context, doc_keys: dict[str, str], around: dict[str, s
                 f"{t}\x01{ctx.label(t)}\x01{ctx.by_id[t].doc.title or '' if t in ctx.by_id else ''}"
                 for t in sorted(ctx.targets.get(c, ()))).encode()).hexdigest()
     payload = pickle.dumps((code_version(), entry.key, entry.id, entry.status, entry.label,
-                            [(m.citing_id, m.citing_title, m.citation) for m in entry.mentions],
+                            [(m.citing_id, m.citing_title, m.citation.where, m.citation.line, m.citation.start)
+                             for m in entry.mentions],
                             sorted((c, doc_keys.get(c, ""), around[c]) for c in entry.citing)), protocol=4)
     return hashlib.sha256(payload).hexdigest()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 
 from ..models import Citation
 from ..vntext import slugify
@@ -32,8 +33,12 @@ class Entry:
     id: str = ""
     mentions: list[Mention] = field(default_factory=list)
 
+    @cached_property
+    def _citations(self) -> list[Citation]:
+        return [m.citation for m in self.mentions]
+
     def _common(self, attr: str):
-        values = Counter(getattr(m.citation, attr) for m in self.mentions if getattr(m.citation, attr))
+        values = Counter(filter(None, map(attrgetter(attr), self._citations)))    # (every entry, every build)
         return max(values.items(), key=lambda kv: (kv[1], len(str(kv[0])), str(kv[0])))[0] if values else None
 
     @cached_property
