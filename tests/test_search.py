@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from kbtest import ROOT, SOURCE_DOCS
 from vnkb.build import build
-from vnkb.search import QueryError, build_index, open_index, parse_query, records, search
+from vnkb.search import QueryError, build_index, engine, open_index, parse_query, records, search
 from vnkb.search.query import number_key
 
 TABLE = yaml.safe_load((ROOT / "tests" / "data" / "search_queries.yaml").read_text(encoding="utf-8"))
@@ -132,6 +132,37 @@ def test_index_update_by_id_and_atomic_swap(built, tmp_path):
     # a lock left by a killed writer does not block the next build
     (index_dir / "MAIN_WRITELOCK").write_text("")
     build_index(index_dir, placed_recs)
+
+
+def test_a_group_held_under_its_key_is_not_made_again(built, tmp_path, monkeypatch):
+    """A build keys each document's records on what they are made from: the
+    index makes only the groups whose key it does not hold, and past
+    UPDATE_MAX changed records writes a new index instead of updating."""
+    recs = records(*_placed(built[1]))
+    made: list[str] = []
+
+    def groups(keys, edit=None):
+        out = []
+        for r in recs:
+            key = keys.get(r["id"], "k0")
+            rec = dict(r, body=r["body"] + "\nBổ sung zqxvnhom.") if r["id"] == edit else r
+            out.append(engine.Group(key, [r["id"]], lambda rec=rec: made.append(rec["id"]) or [rec]))
+        return out
+    ix_dir = tmp_path / "ix"
+    assert build_index(ix_dir, groups({})).added == len(recs) and len(made) == len(recs)
+    made.clear()
+    first = recs[0]["id"]
+    stats = build_index(ix_dir, groups({first: "k1"}, edit=first))
+    assert made == [first] and (stats.updated, stats.unchanged) == (1, len(recs) - 1)
+    assert search(open_index(ix_dir), "zqxvnhom").total == 1
+    made.clear()
+    stats = build_index(ix_dir, groups({first: "k1"}))     # the key held: the (other) record is not made
+    assert made == [] and stats.unchanged == len(recs)
+    assert search(open_index(ix_dir), "zqxvnhom").total == 1
+    monkeypatch.setattr(engine, "UPDATE_MAX", 1)
+    stats = build_index(ix_dir, groups({r["id"]: "k2" for r in recs}))
+    assert (stats.added, stats.updated) == (len(recs), 0)
+    assert search(open_index(ix_dir), "zqxvnhom").total == 0
 
 
 def test_counts_skip_deleted_documents(built, tmp_path):

@@ -139,13 +139,17 @@ def model_digest(doc: Document) -> str:
     return hashlib.sha256(pickle.dumps(doc, protocol=4)).hexdigest()
 
 
-def render_key(p, citers: list, digest: str) -> str:
-    """What a document's pages depend on: its model (digest: model_digest
-    before the archive was linked; what linking sets on its citations is
-    added here), its place, who cites it, and the code."""
+def model_key(p, digest: str) -> str:
+    """What a document's own records depend on (its search records): its
+    model (digest: model_digest before the archive was linked), what linking
+    set on its citations, its id, and the code."""
     linked = [(c.status, c.target, c.key) for c in p.doc.citations]
-    payload = pickle.dumps((code_version(), p.id, p.original, digest, linked, citers), protocol=4)
-    return hashlib.sha256(payload).hexdigest()
+    return hashlib.sha256(pickle.dumps((code_version(), p.id, digest, linked), protocol=4)).hexdigest()
+
+
+def render_key(p, citers: list, model: str) -> str:
+    """What a document's pages depend on: its model_key, its place and who cites it."""
+    return hashlib.sha256(pickle.dumps((model, p.original, citers), protocol=4)).hexdigest()
 
 
 def _current_pages(placed: list, keys: dict, previous: dict, docs_dir: Path, old_keys: dict) -> set[str]:
@@ -452,7 +456,8 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
                 # and it is a third of a model the build would cache, hold and
                 # key on (a cached model never has it).
                 doc.text = ""
-                digest = model_digest(doc)
+                # equal strings one object: pickled once each, the cached model loads faster
+                digest = model_digest(share_strings(doc, {}))
             if "time limit" not in result.reason and "crashed" not in result.reason:
                 cache.put(slot, (doc, result, times, fingerprint, deps, digest))
             for k, v in times.items():
@@ -474,7 +479,8 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
     entries = link_archive(placed)
     out.entries = entries
     citers = cited_by(placed)
-    keys = {p.id: render_key(p, citers.get(p.id, []), digests[p.doc.source["path"]]) for p in placed}
+    models = {p.id: model_key(p, digests[p.doc.source["path"]]) for p in placed}
+    keys = {p.id: render_key(p, citers.get(p.id, []), models[p.id]) for p in placed}
     del digests
     # a document's own findings depend on it alone: kept per render key
     own = Kept(cache_dir / "findings.pickle" if cache_dir else None)
@@ -515,6 +521,7 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
         rendered = render_all(placed, entries, citers, out.findings, skip=current, sink=sink)
         current_entries = set()
         keys = {k: v for k, v in keys.items() if not k.startswith("entry:")}
+        models = {}             # (linked again: the index hashes the records themselves)
     pages: dict[str, bytes | _Copy | None] = dict.fromkeys(rendered)    # the sink wrote them
     del rendered
     for eid in current_entries:
@@ -568,11 +575,15 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
     # what only rendering needed (the archive's links, keys and findings: about
     # a GB at 10,000 documents) goes before the index writers fork
     del pages, ctx, citers, own, under, by_path, manifest, current
+    from .search import build_index, record_groups
+    t = time.perf_counter()
+    # a document's model key digests all its records are made from: the index
+    # keeps them under it, and makes only the changed documents' records
+    groups = record_groups(placed, entries, models) if index_dir is not None else None
+    del models
     edges = keys = None         # (names the closures above read)
     if index_dir is not None:
-        from .search import build_index, records
-        t = time.perf_counter()
-        out.index_stats = build_index(index_dir, records(placed, entries))
+        out.index_stats = build_index(index_dir, groups)
         out.timings["index"] = time.perf_counter() - t
     out.timings["total"] = time.perf_counter() - t0
     return out

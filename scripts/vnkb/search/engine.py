@@ -36,9 +36,10 @@ import re
 import shutil
 from array import array
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -215,58 +216,92 @@ def schema() -> Schema:
 
 def records(placed: list, entries: dict) -> list[dict]:
     """One record per document, attachment and registry entry (plain dicts)."""
-    from ..render import target_page
+    return [r for p in placed for r in _document_records(p)] + [_entry_record(eid, e) for eid, e in entries.items()]
 
-    def url(page: str) -> str:
-        return "/" + page[: -len("index.md")] if page.endswith("index.md") else "/" + page[:-3] + "/"
 
-    out = []
+@dataclass
+class Group:
+    """Records made from the same inputs (a document and its attachments, an
+    entry): key digests those inputs, so a group the index holds under its key
+    is not made again (an incremental build passes its render keys)."""
+    key: str
+    ids: list[str]
+    make: Callable[[], list[dict]]
+
+
+def record_groups(placed: list, entries: dict, keys: dict[str, str]) -> list[Group]:
+    """records() as groups: a document's under keys[its id] (a build's model
+    keys, which digest all its records are made from; without one, under its
+    records' hash); an entry's under its record's hash (an entry's record
+    changes with few of its many inputs)."""
+    groups = []
     for p in placed:
-        d = p.doc
-        base = {"number": d.number or "", "number_key": fold(d.number or "").replace(" ", ""),
-                "code_number": (d.code_number or "").lstrip("0") or "", "organ": d.organ_name or "",
-                "organ_facet": d.organ_name or "", "year": d.year, "issued_date": d.issued_date or "",
-                "signer": d.signer_info.full_name or ""}
-        body = "\n".join(d.body + d.to + d.distribution)
-        out.append(dict(base, id=p.id, kind="van_ban", url=url(p.page), title=d.title or "",
-                        type=d.type_name or "", subject=d.subject or "", body=body,
-                        cites=",".join(sorted({c.target for c in d.citations if c.target})),
-                        attachment_kind="", parent=""))
-        for i, a in enumerate(d.attachments):
-            out.append(dict(base, id=f"{p.id}#{i}", kind="dinh_kem", url=url(p.attachment_page(i)),
-                            title=f"{a.label}: {a.title}", type=re.sub(r"\s+[IVXLC\d]+$", "", a.label),
-                            subject=a.title, body="\n".join(a.lines), cites="", attachment_kind=a.kind,
-                            parent=p.id, number=""))
-    for eid, e in entries.items():
-        out.append({"id": eid, "kind": "dan_chieu", "url": url(target_page(eid)), "title": e.label,
-                    "number": e.number or "", "number_key": fold(e.number or "").replace(" ", ""),
-                    "code_number": (e.number or "").split("/")[0].split("-")[0].lstrip("0"),
-                    "type": e.type_name or "", "organ": e.issuer or "", "organ_facet": e.issuer or "",
-                    "year": e.year, "issued_date": e.issued_date or "", "subject": e.subject or e.name or "",
-                    "body": "\n".join(m.citation.sentence for m in e.mentions), "signer": "", "cites": "",
-                    "attachment_kind": "", "parent": ""})
+        if p.id in keys:
+            groups.append(Group(keys[p.id], [p.id] + [f"{p.id}#{i}" for i in range(len(p.doc.attachments))],
+                                partial(_document_records, p)))
+        else:
+            recs = _document_records(p)
+            groups.append(Group(_hash(recs), [r["id"] for r in recs], partial(list, recs)))
+    return groups + [_group(_entry_record(eid, e)) for eid, e in entries.items()]
+
+
+def _group(rec: dict) -> Group:
+    return Group(_hash(rec), [rec["id"]], partial(list, (rec,)))
+
+
+def _url(page: str) -> str:
+    return "/" + page[: -len("index.md")] if page.endswith("index.md") else "/" + page[:-3] + "/"
+
+
+def _document_records(p) -> list[dict]:
+    """A document's record, then one per attachment."""
+    d = p.doc
+    base = {"number": d.number or "", "number_key": fold(d.number or "").replace(" ", ""),
+            "code_number": (d.code_number or "").lstrip("0") or "", "organ": d.organ_name or "",
+            "organ_facet": d.organ_name or "", "year": d.year, "issued_date": d.issued_date or "",
+            "signer": d.signer_info.full_name or ""}
+    body = "\n".join(d.body + d.to + d.distribution)
+    out = [dict(base, id=p.id, kind="van_ban", url=_url(p.page), title=d.title or "",
+                type=d.type_name or "", subject=d.subject or "", body=body,
+                cites=",".join(sorted({c.target for c in d.citations if c.target})),
+                attachment_kind="", parent="")]
+    for i, a in enumerate(d.attachments):
+        out.append(dict(base, id=f"{p.id}#{i}", kind="dinh_kem", url=_url(p.attachment_page(i)),
+                        title=f"{a.label}: {a.title}", type=re.sub(r"\s+[IVXLC\d]+$", "", a.label),
+                        subject=a.title, body="\n".join(a.lines), cites="", attachment_kind=a.kind,
+                        parent=p.id, number=""))
     return out
 
 
-def _hash(rec: dict) -> str:
-    """A digest of a record by value (a pickle without memo: equal values give
-    equal bytes, whichever are one object; 4x faster than JSON, and an
-    incremental build hashes every record of the archive)."""
+def _entry_record(eid: str, e) -> dict:
+    from ..render import target_page
+    return {"id": eid, "kind": "dan_chieu", "url": _url(target_page(eid)), "title": e.label,
+            "number": e.number or "", "number_key": fold(e.number or "").replace(" ", ""),
+            "code_number": (e.number or "").split("/")[0].split("-")[0].lstrip("0"),
+            "type": e.type_name or "", "organ": e.issuer or "", "organ_facet": e.issuer or "",
+            "year": e.year, "issued_date": e.issued_date or "", "subject": e.subject or e.name or "",
+            "body": "\n".join(m.citation.sentence for m in e.mentions), "signer": "", "cites": "",
+            "attachment_kind": "", "parent": ""}
+
+
+def _hash(recs: dict | list[dict]) -> str:
+    """A digest of records by value (a pickle without memo: equal values give
+    equal bytes, whichever are one object; 4x faster than JSON)."""
     buf = io.BytesIO()
     pickler = pickle.Pickler(buf, protocol=4)
     pickler.fast = True
-    pickler.dump(sorted(rec.items()))
+    pickler.dump([sorted(r.items()) for r in (recs if isinstance(recs, list) else [recs])])
     return hashlib.sha256(buf.getvalue()).hexdigest()
 
 
-def _fields(rec: dict) -> dict:
+def _fields(rec: dict, content_hash: str) -> dict:
     doc = {k: v for k, v in rec.items() if v not in (None, "")}
     doc["type_key"] = type_key(rec["type"]) if rec.get("type") else None
     doc["title_exact"] = rec.get("title", "")
     doc["body_exact"] = rec.get("body", "")
     doc["body_words"] = rec.get("body", "")
     doc["title_pairs"] = rec.get("title", "")
-    doc["content_hash"] = _hash(rec)
+    doc["content_hash"] = content_hash
     if rec.get("year") is None:
         doc.pop("year", None)
     return {k: v for k, v in doc.items() if v is not None}
@@ -280,32 +315,41 @@ class IndexStats:
     unchanged: int = 0
 
 
-def build_index(index_dir: Path, recs: list[dict], procs: int = 0) -> IndexStats:
-    """Bring index_dir up to date with recs, atomically (temp folder + swap).
+# An update rewrites changed records one by one through Whoosh's analyzers;
+# past this many (a code change keys every page anew), a new index written in
+# parallel is faster.
+UPDATE_MAX = 500
+
+
+def build_index(index_dir: Path, recs: list[dict] | list[Group], procs: int = 0) -> IndexStats:
+    """Bring index_dir up to date with recs (records, or groups of them),
+    atomically (temp folder + swap).
 
     A new index is written by `procs` processes (0: one per core, at most 2);
-    an existing one is updated in place by one writer (few documents change)."""
+    an existing one is updated in place by one writer when few records change."""
+    groups = [g if isinstance(g, Group) else _group(g) for g in recs]
     stats = IndexStats()
     tmp = temp_for(index_dir)
-    version_file = index_dir / "SCHEMA_VERSION"
-    reuse = version_file.is_file() and version_file.read_text().strip() == SCHEMA_VERSION \
-        and windex.exists_in(str(index_dir))
-    if reuse:
+    existing = _held(index_dir)
+    if existing is not None:
+        changed = sum(len(g.ids) for g in groups if any(existing.get(i) != g.key for i in g.ids))
+        if changed > max(UPDATE_MAX, len(existing) // 4):
+            existing = None
+    if existing is not None:
         shutil.copytree(index_dir, tmp, copy_function=_link_segment)
         (tmp / "MAIN_WRITELOCK").unlink(missing_ok=True)   # a lock left by a killed build
         ix = windex.open_dir(str(tmp))
     else:
         tmp.mkdir(parents=True)
         ix = windex.create_in(str(tmp), schema())
-    wanted = {r["id"]: r for r in recs}
     try:
-        if reuse:
-            hashes = _update(ix, wanted, stats)
+        if existing is not None:
+            hashes = _update(ix, groups, existing, stats)
         else:
-            docs = [_fields(wanted[rid]) for rid in sorted(wanted)]
+            docs = sorted((_fields(r, g.key) for g in groups for r in _made(g)), key=lambda d: d["id"])
             hashes = {d["id"]: d["content_hash"] for d in docs}
             _commit_segments(ix, _parallel_segments(ix, docs, procs))
-            stats.added = len(wanted)
+            stats.added = len(docs)
             del docs
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -314,6 +358,13 @@ def build_index(index_dir: Path, recs: list[dict], procs: int = 0) -> IndexStats
     (tmp / HASHES).write_text(json.dumps(hashes, sort_keys=True), encoding="utf-8")
     swap_in(tmp, index_dir)
     return stats
+
+
+def _made(group: Group) -> list[dict]:
+    made = group.make()
+    if [r["id"] for r in made] != group.ids:
+        raise ValueError(f"records {[r['id'] for r in made]} made for a group of {group.ids}")
+    return made
 
 
 HASHES = "content-hashes.json"     # id -> content hash of every record indexed: read instead of the stored fields
@@ -333,33 +384,41 @@ def _link_segment(src: str, dst: str) -> None:
     shutil.copy2(src, dst)
 
 
-def _indexed(ix) -> dict[str, str]:
-    """id -> content hash of what the index holds: the file kept beside it,
-    or (an index written before it was kept) its stored fields."""
+def _held(index_dir: Path) -> dict[str, str] | None:
+    """id -> content hash of what an index of this schema holds: the file
+    kept beside it, or (an index written before it was kept) its stored
+    fields. None: no index that can be updated."""
+    version_file = index_dir / "SCHEMA_VERSION"
+    if not (version_file.is_file() and version_file.read_text().strip() == SCHEMA_VERSION
+            and windex.exists_in(str(index_dir))):
+        return None
     try:
-        return json.loads(Path(ix.storage.folder, HASHES).read_text(encoding="utf-8"))
+        return json.loads((index_dir / HASHES).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        with ix.searcher() as s:
+        with windex.open_dir(str(index_dir)).searcher() as s:
             return {fields["id"]: fields.get("content_hash", "") for fields in s.all_stored_fields()}
 
 
-def _update(ix, wanted: dict[str, dict], stats: IndexStats) -> dict[str, str]:
-    """Bring an existing index to the records of `wanted` by one writer: a
-    record whose content hash it already holds is left as it is. Returns
-    what it then holds (HASHES)."""
-    existing = _indexed(ix)
+def _update(ix, groups: list[Group], existing: dict[str, str], stats: IndexStats) -> dict[str, str]:
+    """Bring an existing index to `groups` by one writer: a group whose
+    records it holds under the group's key is left as it is (and not made).
+    Returns what it then holds (HASHES)."""
     hashes: dict[str, str] = {}
+    changed: list[dict] = []
+    for g in groups:
+        if all(existing.get(i) == g.key for i in g.ids):
+            hashes.update(dict.fromkeys(g.ids, g.key))
+            stats.unchanged += len(g.ids)
+        else:
+            changed += (_fields(r, g.key) for r in _made(g))
     writer = ix.writer(limitmb=256, codec=_Codec())
     try:
-        for rid in sorted(set(existing) - set(wanted)):
+        for rid in sorted(set(existing) - {i for g in groups for i in g.ids}):
             writer.delete_by_term("id", rid)
             stats.deleted += 1
-        for rid in sorted(wanted):
-            fields = _fields(wanted[rid])
+        for fields in sorted(changed, key=lambda d: d["id"]):
+            rid = fields["id"]
             hashes[rid] = fields["content_hash"]
-            if existing.get(rid) == fields["content_hash"]:
-                stats.unchanged += 1
-                continue
             if rid in existing:
                 stats.updated += 1
             else:
