@@ -157,10 +157,11 @@ def _current_pages(placed: list, keys: dict, previous: dict, docs_dir: Path, old
     (render keys live in build/cache, not in the committed manifest: they
     depend on the Python build)."""
     current = set()
+    base = str(docs_dir)
     for p in placed:
         before = previous.get(p.doc.source["path"])
         if before and old_keys.get(p.id) == keys[p.id] and before.get("id") == p.id \
-                and all((docs_dir / f).is_file() for f in before["outputs"]):
+                and all(os.path.isfile(os.path.join(base, f)) for f in before["outputs"]):
             current.add(p.id)
     return current
 
@@ -253,9 +254,10 @@ def _remove_unlisted(docs_dir: Path, pages) -> int:
     """Remove the files of the generated folders that are not in pages, then
     the folders left empty; the number of files removed."""
     removed = 0
+    skip = len(str(docs_dir)) + 1
     for top in GENERATED_DIRS:
         for folder, dirs, files in os.walk(docs_dir / top, topdown=False):   # (a folder after its contents)
-            base = Path(folder).relative_to(docs_dir).as_posix()
+            base = folder[skip:].replace(os.sep, "/")
             for name in files:
                 if f"{base}/{name}" not in pages:
                     os.unlink(os.path.join(folder, name))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..models import Document
+from ..models import Document, pickled_by_values
 from ..parse.attachments import references_to_attachments
 from ..vntext import collapse_spaces, fold
 
@@ -19,6 +19,7 @@ _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 _PERIOD = re.compile(r"\b(giai doan|nhiem ky|tu nam)\s+((?:19|20)\d{2})\s*-\s*((?:19|20)\d{2})\b")
 
 
+@pickled_by_values
 @dataclass
 class Finding:
     doc_id: str
