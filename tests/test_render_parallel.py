@@ -2,6 +2,8 @@
 paths, same bytes, in the same order, whatever the scheduling."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from vnkb import forked
@@ -74,3 +76,26 @@ def test_in_child_returns_the_result_and_raises_the_error():
         forked.in_child(_fail)
     with pytest.raises(RuntimeError, match="without a result"):
         forked.in_child(os._exit, 3)
+
+
+def _square_or_fail(n):
+    if n == 13:
+        raise ValueError("tệp hỏng")
+    return n * n, os.getpid()
+
+
+def test_two_way_map_keeps_order_shares_the_work_and_raises():
+    """The archive-wide files are made by this process and one forked child,
+    each taking the next job: results in the jobs' order, made in both, and
+    an error in either is raised here."""
+    import time
+
+    def slow_square(n):
+        time.sleep(0.01)
+        return n * n, os.getpid()
+    out = forked.two_way_map(slow_square, range(40))
+    assert [v for v, _ in out] == [n * n for n in range(40)]
+    if forked.processes() > 1:
+        assert len({pid for _, pid in out}) == 2 and os.getpid() in {pid for _, pid in out}
+    with pytest.raises(ValueError, match="tệp hỏng"):
+        forked.two_way_map(_square_or_fail, range(40))

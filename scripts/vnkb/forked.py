@@ -12,6 +12,7 @@ import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 
 PARALLEL_FROM = 64     # fewer items: a pool costs more than it saves
 
@@ -27,15 +28,11 @@ def processes(procs: int = 0) -> int:
     return procs or max(1, min(2, os.cpu_count() or 1))
 
 
-def forked_map(fn: Callable, items: Iterable, procs: int = 0, chunksize: int = 8,
-               parallel_from: int | None = None) -> Iterator:
-    """parallel_from: the fewest items worth a pool (PARALLEL_FROM: small
-    items; a few large jobs are worth one from two)."""
+def forked_map(fn: Callable, items: Iterable, procs: int = 0, chunksize: int = 8) -> Iterator:
     global _TASK
     items = list(items)
     procs = min(processes(procs), len(items))
-    fewest = PARALLEL_FROM if parallel_from is None else parallel_from
-    if procs <= 1 or len(items) < fewest or _TASK is not None:   # no pools within pools
+    if procs <= 1 or len(items) < PARALLEL_FROM or _TASK is not None:   # no pools within pools
         yield from map(fn, items)
         return
     _TASK = fn
@@ -73,20 +70,69 @@ def in_child(fn: Callable, *args, **kwargs):
     Everything fn allocates is given back to the system when the child exits:
     CPython keeps freed memory in its arenas, so a process that built a
     10,000-document archive held 2.3 GB while MkDocs ran beside it."""
+    return Background(partial(fn, *args, **kwargs)).result()
+
+
+class Background:
+    """fn() started in a forked process; result() waits for what it returns
+    (or raises what it raised)."""
+
+    def __init__(self, fn: Callable):
+        ctx = mp.get_context("fork")
+        self.conn, child = ctx.Pipe(duplex=False)
+        self.proc = ctx.Process(target=_child, args=(child, fn, (), {}))
+        self.proc.start()
+        child.close()
+
+    def result(self):
+        try:
+            ok, value = self.conn.recv()
+        except EOFError:
+            self.proc.join()
+            raise RuntimeError(f"a forked process ended without a result (exit code {self.proc.exitcode})") from None
+        finally:
+            self.conn.close()
+        self.proc.join()
+        if not ok:
+            raise value
+        return value
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.join()
+        self.conn.close()
+
+
+def two_way_map(fn: Callable, items: Iterable) -> list:
+    """[fn(item) for item in items], made by this process and one forked
+    child, each taking the next item when done with one; in the items' order.
+    For a few large jobs: a pool's two children would each copy the pages of
+    the archive that their work touches (reference counts are writes), and
+    one child copies half as many."""
+    items = list(items)
+    if len(items) < 2 or processes() < 2 or _TASK is not None:
+        return [fn(item) for item in items]
     ctx = mp.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, fn, args, kwargs))
-    proc.start()
-    child.close()
-    try:
-        ok, value = parent.recv()
-    except EOFError:
-        proc.join()
-        raise RuntimeError(f"the build process ended without a result (exit code {proc.exitcode})") from None
-    proc.join()
-    if not ok:
-        raise value
-    return value
+    taken = ctx.Value("i", 0)
+
+    def work() -> dict:
+        done = {}
+        while True:
+            with taken.get_lock():
+                i = taken.value
+                taken.value += 1
+            if i >= len(items):
+                return done
+            done[i] = fn(items[i])
+    with frozen():
+        child = Background(work)
+        try:
+            done = work()
+        except BaseException:
+            child.kill()
+            raise
+        done.update(child.result())
+    return [done[i] for i in range(len(items))]
 
 
 @contextmanager
@@ -104,4 +150,4 @@ def frozen():
             gc.unfreeze()
 
 
-__all__ = ["forked_map", "frozen", "in_child", "processes"]
+__all__ = ["Background", "forked_map", "frozen", "in_child", "processes", "two_way_map"]

@@ -701,8 +701,8 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
         take(path, text)
     # The archive-wide files, each independent of the others (jobs giving
     # (path, data) pairs, the heaviest first): in a large archive they are made
-    # side by side in the forked pool, where an incremental build spends most
-    # of its rendering time.
+    # side by side by this process and a forked one (an incremental build
+    # spends most of its rendering time here).
     jobs = publish_jobs(placed, entries, skip, edges) + [
         lambda: listing_pages(placed).items(),
         lambda: [(QUALITY_CSV, quality_csv(placed, findings)), (QUALITY_PAGE, quality_page(placed, findings))],
@@ -712,9 +712,8 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
             [document_filters(p.doc) for p in placed]
             + [attachment_filters(p.doc, a) for p in placed for a in p.doc.attachments]
             + [entry_filters(e) for e in entries.values()]))]]
-    large = len(placed) >= forked.PARALLEL_FROM
-    for made in forked.forked_map(lambda i: list(jobs[i]()), range(len(jobs)), chunksize=1,
-                                  parallel_from=1 if large else None):
+    run = forked.two_way_map if len(placed) >= forked.PARALLEL_FROM else map
+    for made in run(lambda job: list(job()), jobs):
         for path, data in made:
             take(path, data)
     return pages
