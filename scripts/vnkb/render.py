@@ -700,7 +700,7 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
     for path, text in registry_entry_pages(placed, entries, ctx, skip_entries):
         take(path, text)
     # The archive-wide files, each independent of the others (jobs giving
-    # (path, data) pairs, the heaviest first): in a large archive they are made
+    # (path, data) pairs): in a large archive they are made
     # side by side by this process and a forked one (an incremental build
     # spends most of its rendering time here).
     jobs = publish_jobs(placed, entries, skip, edges) + [

@@ -204,7 +204,7 @@ def api_page() -> str:
 
 def publish_jobs(placed: list[Placed], entries: dict, skip: set[str] = frozenset(), edges=None) -> list:
     """The templates, calendars, comparison page, API and resolver files as
-    independent jobs, the heaviest first: each a function that gives its files
+    independent jobs: each a function that gives its files
     as (path, str or bytes) pairs (render_all runs them side by side in a
     large archive). edges: catalog.citations_json's (None: made here)."""
     return [partial(_catalog_files, placed, entries),

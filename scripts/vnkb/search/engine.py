@@ -223,7 +223,7 @@ def records(placed: list, entries: dict) -> list[dict]:
 class Group:
     """Records made from the same inputs (a document and its attachments, an
     entry): key digests those inputs, so a group the index holds under its key
-    is not made again (an incremental build passes its render keys)."""
+    is not made again (a build passes its documents' model keys)."""
     key: str
     ids: list[str]
     make: Callable[[], list[dict]]
