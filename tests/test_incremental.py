@@ -85,7 +85,9 @@ def test_the_stat_cache_knows_an_unchanged_file_and_sniffs_a_changed_one(tmp_pat
     (src / "a.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")            # another size: read again
     stats.data["b.txt"] = stats.data["b.txt"][:3]                  # an entry of an older build: no format
     assert [s.format for s in discover(src, stats)] == ["pdf", "text"]
-    assert len(stats.data["b.txt"]) == 4
+    assert len(stats.data["b.txt"]) == 5
+    stats.data["b.txt"][4] = "0123456789abcdef"                    # sniffed by other code: sniffed again
+    assert stats.lookup("b.txt", st.st_size, st.st_mtime_ns) is None
 
 
 def _evidence_state(cache):

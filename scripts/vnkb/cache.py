@@ -74,8 +74,9 @@ class ResultCache:
 
 
 class StatCache:
-    """path -> (size, mtime_ns, sha256, format): an unchanged file is not read
-    again (neither hashed nor sniffed: a .docx is opened as a zip to sniff)."""
+    """path -> (size, mtime_ns, sha256, format, code version): an unchanged
+    file is not read again (neither hashed nor sniffed: a .docx is opened as
+    a zip to sniff) while the code that sniffed it is the same."""
 
     def __init__(self, path: Path | None):
         self.path = path
@@ -89,12 +90,12 @@ class StatCache:
     def lookup(self, rel: str, size: int, mtime_ns: int) -> tuple[str, str] | None:
         """(sha256, format) remembered for this path at this size and time."""
         entry = self.data.get(rel)
-        if entry and len(entry) == 4 and entry[0] == size and entry[1] == mtime_ns:
+        if entry and len(entry) == 5 and entry[:2] == [size, mtime_ns] and entry[4] == code_version():
             return entry[2], entry[3]
         return None
 
     def remember(self, rel: str, size: int, mtime_ns: int, sha: str, fmt: str) -> None:
-        self.data[rel] = [size, mtime_ns, sha, fmt]
+        self.data[rel] = [size, mtime_ns, sha, fmt, code_version()]
 
     def save(self, keep: set[str]) -> None:
         if not self.path:
