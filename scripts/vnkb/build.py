@@ -10,7 +10,6 @@ from __future__ import annotations
 import filecmp
 import gc
 import hashlib
-import io
 import json
 import os
 import pickle
@@ -20,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import ResultCache, StatCache, code_version
+from .cache import ResultCache, StatCache, code_version, value_digest
 from .cite import archive_findings, cite_document, cited_by, document_findings, link_archive
 from .discover import discover, override_path
 from .extract import ExtractError, extract
@@ -205,13 +204,9 @@ def context_fingerprint(context) -> str:
     by value: the same in every process (a set's order follows the process's
     string hashes, and a plain pickle also records which strings are one object)."""
     a, f = context.archive, context.facts
-    canonical = (sorted(a.uni.items()), sorted(a.bi.items()), a.total,
-                 sorted((k, sorted(v)) for k, v in f.numbers.items()), sorted(f.dates.items()), list(f.names))
-    buf = io.BytesIO()
-    pickler = pickle.Pickler(buf, protocol=4)
-    pickler.fast = True           # no memo: equal values give equal bytes
-    pickler.dump(canonical)
-    return hashlib.sha256(buf.getvalue()).hexdigest()
+    return value_digest((sorted(a.uni.items()), sorted(a.bi.items()), a.total,
+                         sorted((k, sorted(v)) for k, v in f.numbers.items()), sorted(f.dates.items()),
+                         list(f.names)))
 
 
 def _read_manifest(docs_dir: Path) -> dict:

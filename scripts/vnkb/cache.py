@@ -8,6 +8,7 @@ parser invalidates every entry, changing one original only its own.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import pickle
@@ -27,6 +28,16 @@ def code_version() -> str:
             h.update(path.relative_to(PACKAGE).as_posix().encode())
             h.update(path.read_bytes())
     return h.hexdigest()[:16]
+
+
+def value_digest(value) -> str:
+    """sha256 of a pickle without memo: equal values give equal bytes,
+    whichever of their parts are one object (a plain pickle records that)."""
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=4)
+    pickler.fast = True
+    pickler.dump(value)
+    return hashlib.sha256(buf.getvalue()).hexdigest()
 
 
 class ResultCache:

@@ -26,8 +26,6 @@ only documents whose content changed are re-indexed (update by id).
 from __future__ import annotations
 
 import copy
-import hashlib
-import io
 import json
 import multiprocessing as mp
 import os
@@ -57,6 +55,7 @@ from whoosh.scoring import BM25FScorer, WeightLengthScorer
 from whoosh.writing import PostingPool, SegmentWriter
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
 
+from ..cache import value_digest
 from ..forked import frozen, processes
 from ..swap import swap_in, temp_for
 from ..vntext import fold
@@ -285,13 +284,8 @@ def _entry_record(eid: str, e) -> dict:
 
 
 def _hash(recs: dict | list[dict]) -> str:
-    """A digest of records by value (a pickle without memo: equal values give
-    equal bytes, whichever are one object; 4x faster than JSON)."""
-    buf = io.BytesIO()
-    pickler = pickle.Pickler(buf, protocol=4)
-    pickler.fast = True
-    pickler.dump([sorted(r.items()) for r in (recs if isinstance(recs, list) else [recs])])
-    return hashlib.sha256(buf.getvalue()).hexdigest()
+    """A digest of records by value (4x faster than JSON)."""
+    return value_digest([sorted(r.items()) for r in (recs if isinstance(recs, list) else [recs])])
 
 
 def _fields(rec: dict, content_hash: str) -> dict:
