@@ -116,13 +116,11 @@ def process_file(root: Path, source: SourceFile, context=None, extracted: Extrac
 
 
 def _drop_unrenderable(placed: list, out: BuildResult) -> list:
-    from .render import attachment_page, document_page
+    from .render import document_pages
     keep = []
     for p in placed:
         try:
-            document_page(p)
-            for i in range(len(p.doc.attachments)):
-                attachment_page(p, i)
+            document_pages(p)
             keep.append(p)
         except Exception as exc:
             for r in out.results:

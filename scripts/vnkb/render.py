@@ -13,9 +13,11 @@ headings carry explicit ASCII anchors ({#3-to-chuc-trien-khai-...}).
 from __future__ import annotations
 
 import html
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from . import paging
 from .markdown import front_matter, inline, link, rich, table
 from .models import Attachment, Document, FileResult, Heading
 from .parse.outline import as_heading
@@ -68,6 +70,8 @@ class Placed:
 
 def attachment_slug(attachments: list[Attachment], index: int) -> str:
     base = slugify(attachments[index].label)
+    if re.fullmatch(r"trang-\d+", base):      # the name of a long text's page 2, 3 ... (render.paged)
+        base = "kem-theo-" + base
     same = [i for i, a in enumerate(attachments) if slugify(a.label) == base]
     return base if len(same) == 1 else f"{base}-{same.index(index) + 1}"
 
@@ -430,7 +434,8 @@ def relations_section(page: str, center: str, self_id: str, ctx: Context, used: 
     return "\n".join(parts)
 
 
-def document_page(placed: Placed, citers: list | None = None, ctx: Context | None = None) -> str:
+def document_page(placed: Placed, citers: list | None = None, ctx: Context | None = None) -> list[tuple[str, str]]:
+    """The document's page: (path, Markdown), and more pages when its text is long."""
     d = placed.doc
     ctx = ctx or Context.of([placed], {})
     used: set[str] = set()
@@ -485,8 +490,7 @@ def document_page(placed: Placed, citers: list | None = None, ctx: Context | Non
     top.append(heading(2, "Nội dung", "Nội dung", used) + "\n")
     parts.append(screen_only("\n".join(x for x in top if x)))
     parts.append(print_recipients(d))
-    parts.append("\n".join(body_markdown(d.body, spans=citation_spans(placed, "body", placed.page), used=used)) + "\n")
-    parts.append(print_signature(d))
+    body = body_markdown(d.body, spans=citation_spans(placed, "body", placed.page), used=used)
     bottom = []
     if d.distribution:
         bottom.append(heading(2, "Nơi nhận", "Nơi nhận", used) + "\n\n" + "\n".join(f"- {inline(x)}" for x in d.distribution) + "\n")
@@ -499,13 +503,78 @@ def document_page(placed: Placed, citers: list | None = None, ctx: Context | Non
         bottom.append(heading(2, "Được dẫn chiếu bởi", "Được dẫn chiếu bởi", used) + "\n\n" + "\n".join(
             f"- {link(title, rel(placed.page, target_page(cid)))}: “{inline(c.sentence)}”"
             for cid, title, c in sorted(citers, key=lambda x: (x[0], x[2].line, x[2].start))) + "\n")
-    parts.append(screen_only("\n".join(x for x in bottom if x)))
-    parts.append(search_block(
+    search = search_block(
         d.title or "Văn bản",
         document_filters(d),
         {"loai": d.type_name, "so": d.number, "ngay": vn_date(d.issued_date), "co_quan": d.organ_name},
-        [d.subject or ""] + d.body))
-    return "\n".join(x for x in parts if x)
+        [d.subject or ""] + d.body)
+    title = d.title or "Văn bản"
+
+    def continued(k: int, n: int, path: str) -> list[str]:
+        return [front_matter({"title": f"{title} (trang {k}/{n})", "document_id": placed.id,
+                              "document_number": d.number, "part": k, "parts": n}),
+                heading(1, inline(title), title, used) + "\n",
+                screen_only(f"Nội dung của {link(short_label(d), rel(path, placed.page))}, trang {k}/{n}.")]
+    return paged(placed.page, lambda k: f"{placed.dir}/trang-{k}.md", parts, body, print_signature(d),
+                 [x for x in bottom if x], search, continued)
+
+
+def paged(page: str, part_path, head: list[str], body: list[str], end: str, bottom: list[str] | None,
+          search: str, continued) -> list[tuple[str, str]]:
+    """A page's Markdown, cut into pages (paging.cut) when it is long: (path, Markdown).
+    head: front matter, title and facts, on the first page with the hidden
+    search block (Pagefind indexes that page only); body: its blocks; end:
+    print-only, after the last body block; bottom: screen-only sections after
+    it (None: none). part_path(k): page k >= 2; continued(k, n, path): its head."""
+    def one(blocks: list[str]) -> str:
+        return "\n".join(blocks) + "\n" if blocks else ""
+    pieces = [b for x in bottom or [] for b in paging.split_list(x)]
+    blocks = [("body", b) for b in body] + ([("end", end)] if end else []) + [("bottom", b) for b in pieces]
+    first = sum(paging.html_cost(x) for x in head[1:]) + paging.html_cost(search)
+    cuts = paging.cut([paging.html_cost(b) for _, b in blocks], first=first,
+                      breaks=[kind == "body" and paging.is_heading(b) for kind, b in blocks])
+    if len(cuts) == 1:
+        tail = [] if bottom is None else [screen_only("\n".join(bottom))]
+        return [(page, "\n".join(x for x in head + ["\n".join(body) + "\n", end] + tail + [search] if x))]
+    paths = [page] + [part_path(k) for k in range(2, len(cuts) + 1)]
+    out = []
+    for k, (path, idx) in enumerate(zip(paths, cuts), 1):
+        mine = [blocks[i] for i in idx]
+        bodies = [b for kind, b in mine if kind == "body"]
+        ends = [b for kind, b in mine if kind == "end"]
+        below = [b for kind, b in mine if kind == "bottom"]
+        parts = head if k == 1 else continued(k, len(cuts), path)
+        parts = parts + [one(bodies)] + ends + ([screen_only("\n".join(below))] if below else [])
+        parts.append(screen_only(_pager(k, paths)))
+        if k == 1:
+            parts.append(search)
+        out.append((path, "\n".join(x for x in parts if x)))
+    return _link_anchors(out)
+
+
+def _pager(k: int, paths: list[str]) -> str:
+    """Links between the pages of one long text (Vietnamese UI)."""
+    here = paths[k - 1]
+    items = [f"**{i}**" if i == k else link(str(i), rel(here, p)) for i, p in enumerate(paths, 1)]
+    steps = ([link("← Trang trước", rel(here, paths[k - 2]))] if k > 1 else []) \
+        + ([link("Trang sau →", rel(here, paths[k]))] if k < len(paths) else [])
+    return f"Văn bản dài được chia thành {len(paths)} trang: " + " · ".join(items) + \
+        (" – " + " · ".join(steps) if steps else "") + "\n"
+
+
+_ANCHOR = re.compile(r"\{#([a-z0-9-]+)\}")
+_TO_ANCHOR = re.compile(r"\]\(#([a-z0-9-]+)\)")
+
+
+def _link_anchors(pages: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Links to a heading of the same text (a template's outline) that the
+    cut put on another page point to that page."""
+    where = {a: path for path, text in pages for a in _ANCHOR.findall(text)}
+
+    def fix(path: str, m: re.Match) -> str:
+        there = where.get(m.group(1), path)
+        return m.group(0) if there == path else f"]({rel(path, there)}#{m.group(1)})"
+    return [(path, _TO_ANCHOR.sub(lambda m: fix(path, m), text)) for path, text in pages]
 
 
 def template_heading(text: str) -> Heading | None:
@@ -517,7 +586,8 @@ def template_heading(text: str) -> Heading | None:
     return Heading(level=heading_level(found[0]), marker=found[0], title=found[1])
 
 
-def attachment_page(placed: Placed, index: int) -> str:
+def attachment_page(placed: Placed, index: int) -> list[tuple[str, str]]:
+    """An attachment's page: (path, Markdown), and more pages when it is long."""
     d = placed.doc
     a = d.attachments[index]
     page = placed.attachment_page(index)
@@ -536,14 +606,20 @@ def attachment_page(placed: Placed, index: int) -> str:
         heading_of = template_heading
         parts.append(template_intro(placed, index, used))
     parts.append(cite_button(f"{a.label} kèm theo {document_citation(d)}"))
-    parts.append("\n".join(body_markdown(a.lines[skip:], top_level=2, spans=shifted, used=used,
-                                         heading_of=heading_of)) + "\n")
-    parts.append(search_block(
+    body = body_markdown(a.lines[skip:], top_level=2, spans=shifted, used=used, heading_of=heading_of)
+    search = search_block(
         meta["title"],
         attachment_filters(d, a),
         {"loai": a.label, "so": d.number, "ngay": vn_date(d.issued_date), "co_quan": d.organ_name},
-        a.lines))
-    return "\n".join(parts)
+        a.lines)
+
+    def continued(k: int, n: int, path: str) -> list[str]:
+        return [front_matter({"title": f"{meta['title']} (trang {k}/{n})", "document_id": placed.id,
+                              "document_number": d.number, "part": k, "parts": n}),
+                heading(1, inline(meta["title"]), meta["title"], used) + "\n",
+                screen_only(f"{link(meta['title'], rel(path, page))}, trang {k}/{n}; kèm theo "
+                            f"{link(d.title or 'văn bản', rel(path, placed.page))}.")]
+    return paged(page, lambda k: f"{page[:-3]}/trang-{k}.md", parts, body, "", None, search, continued)
 
 
 def template_intro(placed: Placed, index: int, used: set[str]) -> str:
@@ -659,10 +735,9 @@ def report_page(results: list[FileResult], repairs: dict[str, tuple[int, int]] |
     ])
 
 
-def document_pages(p: Placed, citers: list, ctx: Context) -> list[tuple[str, str]]:
-    """A document's page and its attachments' pages: (path, Markdown)."""
-    return [(p.page, document_page(p, citers, ctx))] + \
-        [(p.attachment_page(i), attachment_page(p, i)) for i in range(len(p.doc.attachments))]
+def document_pages(p: Placed, citers: list | None = None, ctx: Context | None = None) -> list[tuple[str, str]]:
+    """A document's pages and its attachments' pages: (path, Markdown)."""
+    return document_page(p, citers, ctx) + [x for i in range(len(p.doc.attachments)) for x in attachment_page(p, i)]
 
 
 def render_all(placed: list[Placed], entries: dict | None = None, citers: dict | None = None,
