@@ -64,6 +64,43 @@
     return span;
   }
 
+  // Pagefind indexes each word of a page once (scripts/vnkb/search/browser.py),
+  // so its own excerpt would be a word list: a static copy shows the page's
+  // opening (meta tom_tat) with the query's words marked, matched without
+  // tones and with đ as d. Text nodes only.
+  function plain(c) {
+    return c.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
+  }
+
+  function markedNode(text, q) {
+    var span = el("span", "kb-search__excerpt");
+    var folded = "", at = [];
+    for (var i = 0; i < text.length; i++) {
+      var f = plain(text[i]);
+      for (var j = 0; j < f.length; j++) { folded += f[j]; at.push(i); }
+    }
+    var letter = /[\p{L}\p{N}]/u;
+    var ranges = [];
+    plain(q).split(/[^\p{L}\p{N}]+/u).filter(function (w) { return w.length > 1; }).forEach(function (w) {
+      for (var k = folded.indexOf(w); k >= 0; k = folded.indexOf(w, k + 1)) {
+        var end = k + w.length;
+        if ((k === 0 || !letter.test(folded[k - 1])) && (end === folded.length || !letter.test(folded[end]))) {
+          ranges.push([at[k], at[end - 1] + 1]);
+        }
+      }
+    });
+    ranges.sort(function (a, b) { return a[0] - b[0]; });
+    var pos = 0;
+    ranges.forEach(function (r) {
+      if (r[0] < pos) return;                      // overlaps one already marked
+      if (r[0] > pos) span.appendChild(document.createTextNode(text.slice(pos, r[0])));
+      span.appendChild(el("mark", null, text.slice(r[0], r[1])));
+      pos = r[1];
+    });
+    if (pos < text.length) span.appendChild(document.createTextNode(text.slice(pos)));
+    return span;
+  }
+
   var PAGE = 20;   // results shown per query
 
   function isoToVi(date) {    // "2019-09-12" -> "12/09/2019", as the pages write dates
@@ -105,7 +142,7 @@
       items: results.map(function (data) {
         var meta = data.meta || {};
         return { url: data.url, title: meta.title || data.url, facts: [meta.loai, meta.so, meta.ngay, meta.co_quan],
-                 excerpt: data.excerpt };
+                 excerptNode: markedNode(meta.tom_tat || "", q) };
       })
     };
   }
@@ -212,7 +249,7 @@
         item.appendChild(link);
         var facts = hit.facts.filter(Boolean).join(" · ");
         if (facts) item.appendChild(el("div", "kb-search__facts", facts));
-        item.appendChild(excerptNode(hit.excerpt));
+        item.appendChild(hit.excerptNode || excerptNode(hit.excerpt));
         list.appendChild(item);
       });
     }
