@@ -681,7 +681,7 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
     from . import forked
     from .render_publish import publish_jobs
     from .render_registry import QUALITY_CSV, QUALITY_PAGE, index_pages, quality_csv, quality_page, registry_entry_pages
-    from .render_repairs import PAGE, repairs_page
+    from .render_repairs import repairs_pages
     entries, citers, skip, findings = entries or {}, citers or {}, skip or set(), findings or []
     ctx = ctx or Context.of(placed, entries)
     pages: dict[str, str | bytes | None] = {}
@@ -707,7 +707,7 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
         lambda: listing_pages(placed).items(),
         lambda: [(QUALITY_CSV, quality_csv(placed, findings)), (QUALITY_PAGE, quality_page(placed, findings))],
         lambda: index_pages(entries).items(),
-        lambda: [(PAGE, repairs_page(placed))],
+        lambda: repairs_pages(placed).items(),
         lambda: [("danh-muc/bo-loc-tim-kiem.json", filter_options(
             [document_filters(p.doc) for p in placed]
             + [attachment_filters(p.doc, a) for p in placed for a in p.doc.attachments]

@@ -1,0 +1,135 @@
+"""Archive-wide pages that grow with the archive (the repair report, a year of
+the calendar, the build report) are cut into pages of bounded size: every
+row on exactly one page, pager links to pages that exist, a small archive's
+page as it always was, same input -> same bytes."""
+from __future__ import annotations
+
+import posixpath
+import re
+
+import pytest
+
+from vnkb.markdown import table
+from vnkb.models import Document, Repair
+from vnkb.render import place_documents
+from vnkb.render_paged import CONTENT_BUDGET, PAGE_BUDGET, pack, pack_table, page_names, pager, size
+
+LINK = re.compile(r"\]\(([^)#]+\.md)(?:#([^)]*))?\)")
+
+
+def _docs(n: int, repairs: int = 3) -> list[Document]:
+    docs = []
+    for i in range(n):
+        fixes = [Repair(kind="glyph" if j % 3 else "number", line=j, start=0, end=3, before="b u", after="bầu",
+                        evidence=f"“ầ” mất ở {j} chỗ <b>|x|</b>", confidence=0.9, applied=(i + j) % 4 != 0,
+                        page=1 + j // 40, context=f"Luật Bầu cử [x](javascript:1) {i} {j}")
+                 for j in range(repairs + i % 5)]
+        docs.append(Document(source={"path": f"{i:05d}_tep.txt", "sha256": f"{i:064x}", "format": "text", "pages": 1},
+                             number=f"{i + 1:02d}/HD-UBND", type_name="Hướng dẫn",
+                             organ_name="Ủy ban nhân dân tỉnh Hà Tĩnh", year=2019,
+                             issued_date=f"2019-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                             title=f"Hướng dẫn {i} *về* bình đẳng giới", repairs=fixes))
+    return docs
+
+
+def _links_resolve(pages: dict[str, str]) -> None:
+    """Every .md link between the given pages names one of them (or a document page)."""
+    for page, text in pages.items():
+        for target, frag in LINK.findall(text):
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(page), target))
+            if path.startswith("van-ban/"):
+                continue
+            assert path in pages, (page, target)
+            if frag:
+                assert f"{{#{frag}}}" in pages[path], (page, target, frag)
+
+
+def _bounded(pages: dict[str, str]) -> None:
+    for page, text in pages.items():
+        assert size(text) <= PAGE_BUDGET, (page, size(text))
+
+
+# --- the helpers ----------------------------------------------------------------
+
+def test_pack_keeps_order_and_budget():
+    blocks = [f"khối {i} " + "x" * (i * 37 % 900) for i in range(500)]
+    pages = pack(blocks, 5_000)
+    assert [b for page in pages for b in page] == blocks
+    assert len(pages) > 1
+    assert all(sum(size(b) for b in page) <= 5_000 for page in pages)
+    assert pack([], 5_000) == [[]]
+    big = "y" * 9_000
+    assert pack(["a", big, "b"], 5_000) == [["a"], [big], ["b"]]     # never split, alone on its page
+
+
+def test_one_page_table_is_the_table():
+    rows = [[str(i), f"ô {i}"] for i in range(20)]
+    assert pack_table(["A", "B"], rows) == [table(["A", "B"], rows)]
+    many = pack_table(["A", "B"], rows * 200, 3_000)
+    assert len(many) > 1 and all(t.startswith("| A | B |\n| --- | --- |") for t in many)
+    assert sum(t.count("\n") - 1 for t in many) == 4_000
+
+
+def test_page_names_and_pager():
+    assert page_names("danh-muc/sua-loi-van-ban.md", 3) == [
+        "danh-muc/sua-loi-van-ban.md", "danh-muc/sua-loi-van-ban/trang-2.md", "danh-muc/sua-loi-van-ban/trang-3.md"]
+    assert page_names("lich/2019/index.md", 2) == ["lich/2019/index.md", "lich/2019/trang-2.md"]
+    names = page_names("danh-muc/bao-cao-xay-dung.md", 40)
+    first = pager(names, 0)
+    assert first.startswith("Trang 1/40: **1** · [2](bao-cao-xay-dung/trang-2.md)")
+    assert "[40](bao-cao-xay-dung/trang-40.md) · [Trang sau ›](bao-cao-xay-dung/trang-2.md)" in first
+    middle = pager(names, 19)
+    assert middle.startswith("Trang 20/40: [‹ Trang trước](trang-19.md) · [1](../bao-cao-xay-dung.md) · …")
+    assert "[18](trang-18.md) · [19](trang-19.md) · **20** · [21](trang-21.md)" in middle
+    assert middle.endswith("· … · [40](trang-40.md) · [Trang sau ›](trang-21.md)")
+    assert "Trang sau" not in pager(names, 39)
+    assert all(len(pager(names, k)) < 400 for k in range(40))
+    pages = {name: pager(names, k) for k, name in enumerate(names)}
+    _links_resolve(pages)
+
+
+# --- the repair report ------------------------------------------------------------
+
+def test_small_repair_report_is_one_page():
+    from vnkb.render_repairs import PAGE, repairs_page, repairs_pages
+    placed = place_documents(_docs(3))
+    pages = repairs_pages(placed)
+    assert list(pages) == [PAGE]
+    assert "Trang 1/" not in pages[PAGE] and "{#" not in pages[PAGE]
+    assert pages[PAGE] == repairs_page(placed)
+    assert pages[PAGE].count("\n## [") == 3
+
+
+def test_large_repair_report_is_split():
+    from vnkb.render_repairs import PAGE, SUMMARY_ROWS, repairs_pages
+    docs = _docs(400)
+    docs[7].repairs = docs[7].repairs * 150          # one document with more rows than a page holds
+    placed = place_documents(docs)
+    pages = repairs_pages(placed)
+    assert len(pages) > 10
+    assert list(pages)[0] == PAGE and all(p.startswith("danh-muc/sua-loi-van-ban/trang-") for p in list(pages)[1:])
+    _bounded(pages)
+    _links_resolve(pages)
+    first = pages[PAGE]
+    assert "chỗ đã sửa" in first and "trong 400 văn bản" in first and "Trang 1/" in first
+    summary = [line for line in first.splitlines() if line.startswith("| [")]
+    assert 0 < len(summary) <= SUMMARY_ROWS
+    assert "van-ban/2019/" in summary[0] and "#" in summary[0]       # the document and where its details are
+    # every document's section heads exactly one page, its rows all appear once
+    details = "\n".join(text for page, text in pages.items() if page != PAGE)
+    for p in placed:
+        title = re.escape(f"Hướng dẫn {p.doc.title.split()[2]} \\*về\\* bình đẳng giới")
+        assert len(re.findall(rf"^## \[{title}\]\([^)]*\) \{{#", details, re.M)) == 1, p.id
+    rows = [line for line in details.splitlines() if line.startswith("| ") and not line.startswith(("| Trang |", "| ---"))]
+    assert len(rows) == sum(len(d.repairs) for d in docs)
+    assert "(tiếp theo)" in details
+    # document text stays text
+    assert "<b>" not in details and "&lt;b&gt;" in details
+    assert "\\[x\\](javascript:1)" in details and not re.search(r"(?<!\\)\]\(javascript", details)
+
+
+def test_repair_report_is_deterministic():
+    from vnkb.render_repairs import repairs_pages
+    a = repairs_pages(place_documents(_docs(300)))
+    b = repairs_pages(place_documents(list(reversed(_docs(300)))))
+    assert len(a) > 1 and a == b
