@@ -133,3 +133,57 @@ def test_repair_report_is_deterministic():
     a = repairs_pages(place_documents(_docs(300)))
     b = repairs_pages(place_documents(list(reversed(_docs(300)))))
     assert len(a) > 1 and a == b
+
+
+# --- the calendar -------------------------------------------------------------------
+
+def _calendar(n: int, per_doc: int):
+    from vnkb.models import Deadline
+    from vnkb.render_publish import calendar_files
+    docs = _docs(n, repairs=0)
+    for i, d in enumerate(docs):
+        d.deadlines = [Deadline(date=f"{2018 + (i + j) % 3}-{1 + j % 12:02d}-{1 + (i * 7 + j) % 28:02d}",
+                                kind="bao_cao", text=f"Báo cáo <i>{j}</i>") for j in range(per_doc)]
+    placed = place_documents(docs)
+    return placed, calendar_files(placed)[1]
+
+
+def test_long_calendar_year_continues_on_numbered_pages():
+    from vnkb.render_publish import calendar_pages
+    placed, events = _calendar(300, 12)                 # 3,600 events over 3 years
+    pages = dict(calendar_pages(placed, events))
+    assert list(pages)[:2] == ["lich/index.md", "lich/2020/index.md"]
+    assert "lich/2019/trang-2.md" in pages and all(
+        re.fullmatch(r"lich/(index|20(18|19|20)/(index|trang-\d+))\.md", p) for p in pages)
+    _bounded(pages)
+    _links_resolve(pages)
+    rows = [line for text in pages.values() for line in text.splitlines()
+            if line.startswith("| ") and "/HD-UBND](" in line]
+    assert len(rows) == len(events)                     # each event on one page
+    # in date order across a year's pages
+    year = [p for p in pages if p.startswith("lich/2019/")]
+    year.sort(key=lambda p: 1 if p.endswith("index.md") else int(p.rsplit("-", 1)[1][:-3]))
+    dates = [line.split(" | ")[0][2:] for p in year for line in pages[p].splitlines()
+             if line.startswith("| ") and "/HD-UBND](" in line]
+    assert dates == sorted(dates, key=lambda d: d.split("/")[::-1])
+    assert "Trang 2/" in pages["lich/2019/trang-2.md"] and "Từ " in pages["lich/2019/trang-2.md"]
+    assert "<i>" not in "".join(pages.values())
+
+
+def test_calendar_over_the_budget_is_split_by_year_even_when_short():
+    from vnkb.render_publish import CALENDAR_ROWS, calendar_pages
+    placed, events = _calendar(40, 10)
+    assert len(events) <= CALENDAR_ROWS
+    pages = dict(calendar_pages(placed, events))
+    assert list(pages) == ["lich/index.md", "lich/2020/index.md", "lich/2019/index.md", "lich/2018/index.md"]
+    _bounded(pages)
+    _links_resolve(pages)
+
+
+def test_small_calendar_is_one_page_and_deterministic():
+    from vnkb.render_publish import calendar_pages
+    placed, events = _calendar(5, 3)
+    pages = dict(calendar_pages(placed, events))
+    assert list(pages) == ["lich/index.md"] and "Trang " not in pages["lich/index.md"]
+    big = _calendar(300, 12)
+    assert dict(calendar_pages(*big)) == dict(calendar_pages(*_calendar(300, 12)))
