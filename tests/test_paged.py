@@ -32,12 +32,13 @@ def _docs(n: int, repairs: int = 3) -> list[Document]:
     return docs
 
 
-def _links_resolve(pages: dict[str, str]) -> None:
-    """Every .md link between the given pages names one of them (or a document page)."""
+def _links_resolve(pages: dict[str, str], elsewhere: tuple[str, ...] = ()) -> None:
+    """Every .md link between the given pages names one of them (or a
+    document page, or a page in `elsewhere`), and every anchor it names exists."""
     for page, text in pages.items():
         for target, frag in LINK.findall(text):
             path = posixpath.normpath(posixpath.join(posixpath.dirname(page), target))
-            if path.startswith("van-ban/"):
+            if path.startswith("van-ban/") or path in elsewhere:
                 continue
             assert path in pages, (page, target)
             if frag:
@@ -187,3 +188,61 @@ def test_small_calendar_is_one_page_and_deterministic():
     assert list(pages) == ["lich/index.md"] and "Trang " not in pages["lich/index.md"]
     big = _calendar(300, 12)
     assert dict(calendar_pages(*big)) == dict(calendar_pages(*_calendar(300, 12)))
+
+
+# --- the build report -----------------------------------------------------------------
+
+def _results(n: int) -> list:
+    from vnkb.models import FileResult
+    out = []
+    for i in range(n):
+        status = "failed" if i % 97 == 3 else "duplicate" if i % 211 == 5 else "ok"
+        out.append(FileResult(path=f"thu-muc/{i:05d}_tệp *gốc* <x>.pdf", status=status,
+                              stage="extract" if status == "failed" else "",
+                              reason="PDF có mật khẩu | [x](javascript:1)" if status == "failed" else "",
+                              ocr_pages=i % 3, ocr_confidence=80.0 if i % 3 else None))
+    return out
+
+
+def test_small_build_report_is_one_page():
+    from vnkb.render import report_page
+    from vnkb.render_report import PAGE, report_pages
+    results = _results(30)
+    pages = report_pages(results, {r.path: (1, 0) for r in results})
+    assert list(pages) == [PAGE] and pages[PAGE] == report_page(results, {r.path: (1, 0) for r in results})
+    assert pages[PAGE].count("\n| thu-muc/") == 30 and "Trang " not in pages[PAGE]
+
+
+def test_large_build_report_keeps_failures_first():
+    from vnkb.render_report import PAGE, report_pages
+    results = _results(3_000)
+    repairs = {r.path: (i % 4, i % 2) for i, r in enumerate(results)}
+    pages = report_pages(results, repairs)
+    assert len(pages) > 5 and list(pages)[0] == PAGE
+    assert all(p.startswith("danh-muc/bao-cao-xay-dung/trang-") for p in list(pages)[1:])
+    _bounded(pages)
+    _links_resolve(pages, elsewhere=("danh-muc/sua-loi-van-ban.md",))
+    first = pages[PAGE]
+    bad = [r for r in results if r.status != "ok"]
+    assert f"3000 tệp gốc; {3000 - len(bad)} được xuất bản; {len(bad)} cần xử lý" in first
+    assert "## Tệp cần xử lý" in first and "[Sửa lỗi văn bản](sua-loi-van-ban.md)" in first
+    listed = [line for line in first.splitlines() if line.startswith("| thu-muc/")]
+    assert len(listed) == len(bad) and all("đã xuất bản" not in line for line in listed)
+    rest = [line for page, text in pages.items() if page != PAGE for line in text.splitlines()
+            if line.startswith("| thu-muc/")]
+    assert len(rest) == len(set(rest)) == 3_000
+    assert [line.split(" | ")[0] for line in rest] == sorted(line.split(" | ")[0] for line in rest)
+    text = "".join(pages.values())
+    assert "<x>" not in text and "&lt;x&gt;" in text and "\\*gốc\\*" in text and "\\|" in text
+    assert report_pages(list(reversed(results)), repairs) == pages
+
+
+def test_build_report_with_too_many_failures_stays_bounded():
+    from vnkb.render_report import PAGE, report_pages
+    from vnkb.models import FileResult
+    results = [FileResult(path=f"{i:05d}.pdf", status="failed", stage="extract", reason="tệp hỏng " * 5)
+               for i in range(2_000)]
+    pages = report_pages(results)
+    _bounded(pages)
+    assert "tệp khác cần xử lý" in pages[PAGE]
+    assert sum(t.count("\n| 0") for p, t in pages.items() if p != PAGE) == 2_000
