@@ -115,7 +115,10 @@ def test_large_repair_report_is_split():
     assert "chỗ đã sửa" in first and "trong 400 văn bản" in first and "Trang 1/" in first
     summary = [line for line in first.splitlines() if line.startswith("| [")]
     assert 0 < len(summary) <= SUMMARY_ROWS
-    assert "van-ban/2019/" in summary[0] and "#" in summary[0]       # the document and where its details are
+    for line in summary:                        # the document, and the page with its details
+        title, page = re.fullmatch(r"\| \[(.*?)\]\(\.\./van-ban/2019/[^)]*\) \| \d+ \| \d+ \| "
+                                   r"\[Trang \d+\]\((sua-loi-van-ban/trang-\d+\.md)\) \|", line).groups()
+        assert f"## [{title}](" in pages["danh-muc/" + page]
     # every document's section heads exactly one page, its rows all appear once
     details = "\n".join(text for page, text in pages.items() if page != PAGE)
     for p in placed:

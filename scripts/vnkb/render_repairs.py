@@ -72,7 +72,7 @@ def _split(docs: list, head: list[str]) -> dict[str, str]:
     detail_from = page_names(PAGE, 2)[1]     # every continuation page is in one folder: same links
     used: set[str] = set()
     blocks: list[str] = []
-    starts: dict[int, tuple[object, str]] = {}        # block index -> (document, its anchor)
+    starts: dict[int, str] = {}         # index of a document's first block -> the document's id
     for p in docs:
         title = link(p.doc.title or p.id, _rel(p.page, detail_from))
         name = anchor(p.id, used)
@@ -80,24 +80,27 @@ def _split(docs: list, head: list[str]) -> dict[str, str]:
         source = f"Tệp gốc: {inline(p.doc.source['path'])}\n"
         # a document with more rows than a page holds continues on the next
         chunks = pack_table(HEADER, _rows(p), CONTENT_BUDGET - size(first) - size(source) - 200)
-        starts[len(blocks)] = (p, name)
+        starts[len(blocks)] = p.id
         blocks.append("\n".join([first, source, chunks[0] + "\n"]))
         for chunk in chunks[1:]:
             blocks.append("\n".join([f"## {title} (tiếp theo) {{#{anchor(p.id, used)}}}\n", chunk + "\n"]))
     detail = pack(blocks)
     names = page_names(PAGE, 1 + len(detail))
-    where: dict[str, tuple[int, str]] = {}      # document id -> (page index, link to its details)
+    # document id -> the page with its details. (Linked without the heading's
+    # anchor: the site is rendered by two MkDocs processes, which do not check
+    # anchors on pages the other renders; generated pages link to anchors on
+    # their own page only.)
+    where: dict[str, int] = {}
     i = 0
     for k, page_blocks in enumerate(detail, start=1):
         for _ in page_blocks:
             if i in starts:
-                p, name = starts[i]
-                where[p.id] = (k, f"{_rel(names[k])}#{name}")
+                where[starts[i]] = k
             i += 1
     pages: dict[str, str] = {}
     worst = sorted(docs, key=lambda p: (-_counts(p)[1], -_counts(p)[0], p.id))[:SUMMARY_ROWS]
     summary = [[link(p.doc.title or p.id, _rel(p.page)), str(_counts(p)[0]), str(_counts(p)[1]),
-                link(f"Trang {where[p.id][0] + 1}", where[p.id][1])] for p in worst]
+                link(f"Trang {where[p.id] + 1}", _rel(names[where[p.id]]))] for p in worst]
     room = CONTENT_BUDGET - sum(size(part) for part in head) - 600
     shown = pack_table(["Văn bản", "Đã sửa", "Cần kiểm tra", "Chi tiết"], summary, room)[0]
     count = shown.count("\n") - 1
