@@ -7,12 +7,10 @@ from __future__ import annotations
 import posixpath
 import re
 
-import pytest
-
 from vnkb.markdown import table
 from vnkb.models import Document, Repair
 from vnkb.render import place_documents
-from vnkb.render_paged import CONTENT_BUDGET, PAGE_BUDGET, pack, pack_table, page_names, pager, size
+from vnkb.render_paged import PAGE_BUDGET, pack, pack_table, page_names, pager, size
 
 LINK = re.compile(r"\]\(([^)#]+\.md)(?:#([^)]*))?\)")
 
