@@ -30,8 +30,9 @@ from .parse import make_title, parse
 from .publish import aliases as url_aliases
 from .publish.catalog import citation_edges
 from .publish.paths import page_url
-from .render import GENERATED_DIRS, Context, place_documents, render_all, report_page, target_page
+from .render import GENERATED_DIRS, Context, place_documents, render_all, target_page
 from .render_registry import entry_key
+from .render_report import report_pages
 from .repair.context import ArchiveEvidence, deps_hold
 from .workers import Limits, run_files
 
@@ -551,7 +552,8 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
     pages.update(_redirects(docs_dir, placed, entries, pages))
     repaired = {p.doc.source["path"]: (sum(1 for r in p.doc.repairs if r.applied),
                                        sum(1 for r in p.doc.repairs if not r.applied)) for p in placed}
-    pages["danh-muc/bao-cao-xay-dung.md"] = report_page(out.results, repaired).encode("utf-8")
+    for path, text in report_pages(out.results, repaired).items():
+        pages[path] = text.encode("utf-8")
     pages[MANIFEST] = (json.dumps({"sources": manifest}, ensure_ascii=False, indent=1, sort_keys=True)
                        + "\n").encode("utf-8")
     out.timings["render"] = time.perf_counter() - t

@@ -76,9 +76,17 @@ def link(label: str, target: str) -> str:
 
 def table(header: list[str], rows: list[list[str]]) -> str:
     """Rows are already escaped Markdown cells."""
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
-    out += ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
-    return "\n".join(out)
+    return "\n".join([table_head(header)] + [table_row(row) for row in rows])
+
+
+def table_head(header: list[str]) -> str:
+    """The header and separator lines of a table (cells already escaped)."""
+    return "| " + " | ".join(header) + " |\n|" + "|".join(" --- " for _ in header) + "|"
+
+
+def table_row(row: list[str]) -> str:
+    """One table line of already escaped Markdown cells."""
+    return "| " + " | ".join(cell or " " for cell in row) + " |"
 
 
 _YAML_BREAKS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")

@@ -709,30 +709,11 @@ STATUS_VI = {"ok": "đã xuất bản", "failed": "lỗi, bỏ qua", "duplicate"
 
 
 def report_page(results: list[FileResult], repairs: dict[str, tuple[int, int]] | None = None) -> str:
-    """repairs: source path -> (changes made, suspect spots left) by the repair stage."""
-    repairs = repairs or {}
-
-    def source(r: FileResult) -> str:
-        if not r.ocr_pages:
-            return ""
-        conf = f", độ tin cậy {r.ocr_confidence:.0f}%" if r.ocr_confidence is not None else ""
-        return f"OCR {r.ocr_pages} trang{conf}"
-
-    rows = [[inline(r.path), STATUS_VI.get(r.status, r.status), inline(r.stage), inline(r.reason), source(r),
-             "{} / {}".format(*repairs[r.path]) if r.path in repairs else ""]
-            for r in sorted(results, key=lambda r: r.path)]
-    bad = sum(1 for r in results if r.status not in ("ok",))
-    scanned = sum(1 for r in results if r.ocr_pages)
-    fixed = sum(a for a, _ in repairs.values())
-    left = sum(b for _, b in repairs.values())
-    return "\n".join([
-        "# Báo cáo xây dựng kho\n",
-        f"{len(results)} tệp gốc; {len(results) - bad} được xuất bản; {bad} cần xử lý"
-        + (f"; {scanned} bản quét được nhận dạng tự động (OCR)" if scanned else "") + ".\n",
-        f"Sửa lỗi trích xuất: {fixed} chỗ đã sửa, {left} chỗ cần kiểm tra "
-        f"({link('Sửa lỗi văn bản', 'sua-loi-van-ban.md')}).\n",
-        table(["Tệp gốc", "Trạng thái", "Bước", "Lý do", "Nhận dạng", "Đã sửa / cần kiểm tra"], rows) + "\n",
-    ])
+    """The build report's first page (the whole report in a small archive);
+    render_report.report_pages gives every page of it.
+    repairs: source path -> (changes made, suspect spots left) by the repair stage."""
+    from .render_report import PAGE, report_pages
+    return report_pages(results, repairs)[PAGE]
 
 
 def document_pages(p: Placed, citers: list | None = None, ctx: Context | None = None) -> list[tuple[str, str]]:
@@ -756,7 +737,7 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
     from . import forked
     from .render_publish import publish_jobs
     from .render_registry import QUALITY_CSV, QUALITY_PAGE, index_pages, quality_csv, quality_page, registry_entry_pages
-    from .render_repairs import PAGE, repairs_page
+    from .render_repairs import repairs_pages
     entries, citers, skip, findings = entries or {}, citers or {}, skip or set(), findings or []
     ctx = ctx or Context.of(placed, entries)
     pages: dict[str, str | bytes | None] = {}
@@ -782,7 +763,7 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
         lambda: listing_pages(placed).items(),
         lambda: [(QUALITY_CSV, quality_csv(placed, findings)), (QUALITY_PAGE, quality_page(placed, findings))],
         lambda: index_pages(entries).items(),
-        lambda: [(PAGE, repairs_page(placed))],
+        lambda: repairs_pages(placed).items(),
         lambda: [("danh-muc/bo-loc-tim-kiem.json", filter_options(
             [document_filters(p.doc) for p in placed]
             + [attachment_filters(p.doc, a) for p in placed for a in p.doc.attachments]

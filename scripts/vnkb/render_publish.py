@@ -12,6 +12,7 @@ from .publish import catalog, template
 from .publish.citeform import document_citation
 from .render import (API_DIR, CALENDAR_DIR, CALENDAR_FILE, COMPARE_PAGE, RESOLVER_DIR, Placed, anchor, rel,
                      vn_date)
+from .render_paged import CONTENT_BUDGET, PAGE_BUDGET, pack_table, page_names, pager, size
 
 CHANGE_VI = {"same": "giữ nguyên", "renamed": "đổi tên", "added": "thêm mới", "removed": "bỏ đi"}
 
@@ -104,15 +105,18 @@ def calendar_files(placed: list[Placed], skip: set[str] = frozenset()
 
 
 # One page holds the whole calendar while it is short; past this many events
-# (a national archive has tens of thousands: a 5 MB page) each year gets its own
-# page and lich/ lists the years.
+# (a national archive has tens of thousands: a 5 MB page), or past the page
+# budget, each year gets its own page and lich/ lists the years. A year with
+# more rows than a page holds continues on lich/<year>/trang-<k>.md.
 CALENDAR_ROWS = 500
 _CALENDAR_INTRO = ("Thời hạn báo cáo và các đợt hoạt động (Tháng hành động …) mà các văn bản trong kho yêu cầu, "
                    "theo ngày.\n")
+_CALENDAR_HEADER = ["Ngày", "Việc", "Văn bản", "Cơ quan ban hành"]
 
 
 def calendar_pages(placed: list[Placed], events: list[cal.CalEvent]):
-    """(page, Markdown) of the calendar: lich/index.md, and lich/<year>/index.md when split."""
+    """(page, Markdown) of the calendar: lich/index.md, and when split
+    lich/<year>/index.md (and lich/<year>/trang-<k>.md for a long year)."""
     page = f"{CALENDAR_DIR}/index.md"
     by_id = {p.id: p for p in placed}
     parts = [front_matter({"title": "Lịch báo cáo"}), "# Lịch báo cáo\n", _CALENDAR_INTRO,
@@ -126,31 +130,60 @@ def calendar_pages(placed: list[Placed], events: list[cal.CalEvent]):
         parts.append("Chưa có thời hạn hoặc sự kiện nào.\n")
     years = sorted(by_year, reverse=True)
     if len(events) <= CALENDAR_ROWS:
+        whole = list(parts)
         for year in years:
-            parts.append(f"## Năm {year} {{#nam-{year}}}\n")
-            parts.append(_calendar_table(page, by_year[year], by_id) + "\n")
-        yield page, "\n".join(parts)
-        return
+            whole.append(f"## Năm {year} {{#nam-{year}}}\n")
+            whole.append(_calendar_table(page, by_year[year], by_id) + "\n")
+        text = "\n".join(whole)
+        if size(text) <= PAGE_BUDGET:
+            yield page, text
+            return
     rows = [[link(f"Năm {year}", f"{year}/index.md"), str(len(by_year[year]))] for year in years]
     parts.append(table(["Năm", "Số thời hạn và sự kiện"], rows) + "\n")
     yield page, "\n".join(parts)
     for year in years:
-        year_page = f"{CALENDAR_DIR}/{year}/index.md"
+        yield from _year_pages(year, by_year[year], by_id)
+
+
+def _year_pages(year: str, events: list[cal.CalEvent], by_id: dict[str, Placed]):
+    year_page = f"{CALENDAR_DIR}/{year}/index.md"
+    back = link("Lịch báo cáo của cả kho", "../index.md") + "\n"
+    events = sorted(events, key=lambda e: (e.start, e.end, e.uid))
+    # (a year's continuation pages share its folder: the rows' links are the same on each)
+    tables = pack_table(_CALENDAR_HEADER, _calendar_rows(year_page, events, by_id),
+                        CONTENT_BUDGET - size(_CALENDAR_INTRO) - size(back))
+    if len(tables) == 1:
         yield year_page, "\n".join([
             front_matter({"title": f"Lịch báo cáo năm {year}"}), f"# Lịch báo cáo năm {year}\n", _CALENDAR_INTRO,
-            link("Lịch báo cáo của cả kho", "../index.md") + "\n",
-            _calendar_table(year_page, by_year[year], by_id) + "\n"])
+            back, tables[0] + "\n"])
+        return
+    names = page_names(year_page, len(tables))
+    first = 0
+    for k, (name, rows_md) in enumerate(zip(names, tables)):
+        count = rows_md.count("\n") - 1
+        span = f"Từ {vn_date(events[first].start)} đến {vn_date(events[first + count - 1].start)}.\n"
+        first += count
+        title = f"Lịch báo cáo năm {year}" + (f" (trang {k + 1}/{len(names)})" if k else "")
+        yield name, "\n".join([front_matter({"title": title}), f"# {title}\n"]
+                               + ([_CALENDAR_INTRO] if k == 0 else [])
+                               + [back, pager(names, k) + "\n", span, rows_md + "\n", pager(names, k) + "\n"])
 
 
-def _calendar_table(page: str, events: list[cal.CalEvent], by_id: dict[str, Placed]) -> str:
+def _calendar_rows(page: str, events: list[cal.CalEvent], by_id: dict[str, Placed]) -> list[list[str]]:
+    """The rows of events already in date order."""
     rows = []
-    for e in sorted(events, key=lambda e: (e.start, e.end, e.uid)):
+    for e in events:
         p = by_id[e.doc_id]
         when = vn_date(e.start) if e.start == e.end else f"{vn_date(e.start)} – {vn_date(e.end)}"
         what = e.summary.split(" – ")[0] if e.kind == "deadline" else e.summary
         rows.append([when, inline(what), link(p.doc.number or p.doc.title or p.id, rel(page, p.page)),
                      inline(p.doc.organ_name or "")])
-    return table(["Ngày", "Việc", "Văn bản", "Cơ quan ban hành"], rows)
+    return rows
+
+
+def _calendar_table(page: str, events: list[cal.CalEvent], by_id: dict[str, Placed]) -> str:
+    events = sorted(events, key=lambda e: (e.start, e.end, e.uid))
+    return table(_CALENDAR_HEADER, _calendar_rows(page, events, by_id))
 
 
 def resolver_page() -> str:
