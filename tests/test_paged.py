@@ -10,7 +10,7 @@ import re
 from vnkb.markdown import table
 from vnkb.models import Document, Repair
 from vnkb.render import place_documents
-from vnkb.render_paged import PAGE_BUDGET, pack, pack_table, page_names, pager, size
+from vnkb.paging import PAGE_BUDGET, pack, pack_table, page_names, pager, size
 
 LINK = re.compile(r"\]\(([^)#]+\.md)(?:#([^)]*))?\)")
 

@@ -90,8 +90,8 @@ def test_a_long_document_is_cut_into_linked_pages_that_hold_its_text_once():
     assert all("data-pagefind-body" not in pages[p] for p in doc_pages if p.endswith(("trang-2.md", "trang-3.md")))
     assert "Số, ký hiệu" in pages[f"{home}/index.md"]
     # the pager links each page to the next one
-    assert "[Trang sau →](trang-2.md)" in pages[f"{home}/index.md"]
-    assert "[← Trang trước](index.md)" in pages[f"{home}/trang-2.md"]
+    assert "[Trang sau ›](trang-2.md)" in pages[f"{home}/index.md"]
+    assert "[‹ Trang trước](index.md)" in pages[f"{home}/trang-2.md"]
     # anchors stay unique across the pages of one text
     anchors = re.findall(r"\{#([a-z0-9-]+)\}", text)
     assert len(anchors) == len(set(anchors))

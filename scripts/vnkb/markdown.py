@@ -117,3 +117,15 @@ def front_matter(meta: dict) -> str:
     if yaml.load(dumped, Loader=_LOADER) != meta:
         raise ValueError("front matter does not round-trip through YAML")
     return f"---\n{dumped}---\n"
+
+
+def rel(from_page: str, to_path: str) -> str:
+    """Relative link between two files under docs/ (what MkDocs validates):
+    posixpath.relpath for the plain relative paths pages have (no "." or ".."
+    parts), by string operations (a large archive's pages hold millions of links)."""
+    base = from_page.split("/")[:-1]
+    target = to_path.split("/")
+    n = 0
+    while n < len(base) and n < len(target) and base[n] == target[n]:
+        n += 1
+    return "/".join([".."] * (len(base) - n) + target[n:]) or "."

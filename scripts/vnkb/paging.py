@@ -3,12 +3,18 @@
 A page of the site should weigh under 60 KB of HTML. MkDocs Material's chrome
 takes about 14 KB of that; the rest is the page's own Markdown, which HTML
 grows a little: tags around table cells, and every heading again in the page's
-table of contents. A law runs to 300 KB of text, so a long document, or a long
-listing, is cut between its Markdown blocks into pages of BUDGET.
+table of contents. A law runs to 300 KB of text, so a long document (render.paged)
+is cut between its Markdown blocks into pages of BUDGET. The archive-wide pages
+that grow with the archive (the repair report, a year of the calendar, the
+build report: at 10,000 documents 18 MB, 2.2 MB and 1.2 MB of HTML) are cut
+the same way into pages of PAGE_BUDGET (render_repairs, render_publish,
+render_report). Continuation pages are named by page_names and linked by pager.
 """
 from __future__ import annotations
 
 import re
+
+from .markdown import link, rel, table_head, table_row
 
 BUDGET = 40_000          # estimated HTML bytes of a page's content (see html_cost)
 _HEADING = re.compile(r"^#{1,6} ", re.M)
@@ -61,3 +67,62 @@ def split_list(block: str, budget: int = BUDGET) -> list[str]:
             cur = f"{cur}\n{item}" if cur else item
     pieces.append(cur)
     return pieces
+
+
+# UTF-8 bytes of Markdown per page. Tables are most of these pages, and a
+# table grows about 1.3-1.5x from Markdown to HTML (a "<td>…</td>" per cell, a
+# "<tr>" per row); Material's chrome adds ~14 KB. 24 KB of Markdown gives
+# pages of about 45-50 KB of HTML, under the site's 60 KB per page.
+PAGE_BUDGET = 24_000
+# Kept free on every page for its title, notes and the two pager lines.
+PAGE_RESERVE = 2_000
+CONTENT_BUDGET = PAGE_BUDGET - PAGE_RESERVE
+
+
+def size(text: str) -> int:
+    """What a block weighs on its page: its UTF-8 bytes and the line break
+    that joins it to the next."""
+    return len(text.encode("utf-8")) + 1
+
+
+def pack(blocks: list[str], budget: int = CONTENT_BUDGET) -> list[list[str]]:
+    """Consecutive blocks grouped into pages of at most `budget` bytes, in
+    order; a block is never split (one larger than the budget is a page of its
+    own). Always at least one page (empty for no blocks)."""
+    return [[blocks[i] for i in page] for page in cut([size(b) for b in blocks], budget)]
+
+
+def pack_table(header: list[str], rows: list[list[str]], budget: int = CONTENT_BUDGET) -> list[str]:
+    """A table cut into tables of at most `budget` bytes, each with the
+    header; one table equals markdown.table(header, rows)."""
+    head = table_head(header)
+    return ["\n".join([head] + chunk) for chunk in pack([table_row(r) for r in rows], budget - size(head))]
+
+
+def page_names(first: str, n: int) -> list[str]:
+    """The first page and its n - 1 continuation pages, in a folder named
+    after it: danh-muc/sua-loi-van-ban.md -> danh-muc/sua-loi-van-ban/trang-2.md,
+    lich/2019/index.md -> lich/2019/trang-2.md (with use_directory_urls the
+    continuation's address is .../sua-loi-van-ban/trang-2/)."""
+    folder = first[:-len("/index.md")] if first.endswith("/index.md") else first[:-len(".md")]
+    return [first] + [f"{folder}/trang-{k}.md" for k in range(2, n + 1)]
+
+
+def pager(names: list[str], k: int) -> str:
+    """"Trang 3/40: ‹ Trang trước · 1 · … · 2 · 3 · 4 · … · 40 · Trang sau ›"
+    for page k (0-based) of `names`: the first and last pages and those
+    around this one, so the line stays short at any number of pages."""
+    n = len(names)
+
+    def go(i: int, label: str) -> str:
+        return link(label, rel(names[k], names[i]))
+    parts = [go(k - 1, "‹ Trang trước")] if k > 0 else []
+    last = -1
+    for i in sorted({0, n - 1} | set(range(max(0, k - 2), min(n, k + 3)))):
+        if i > last + 1:
+            parts.append("…")
+        parts.append(f"**{i + 1}**" if i == k else go(i, str(i + 1)))
+        last = i
+    if k < n - 1:
+        parts.append(go(k + 1, "Trang sau ›"))
+    return f"Trang {k + 1}/{n}: " + " · ".join(parts)

@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from . import paging
-from .markdown import front_matter, inline, link, rich, table
+from .markdown import front_matter, inline, link, rel, rich, table
 from .models import Attachment, Document, FileResult, Heading
 from .parse.outline import as_heading
 from .parse.patterns import SUBJECT_LETTER as P_SUBJECT_LETTER
@@ -113,16 +113,6 @@ def original_path(doc: Document) -> str:
     return f"goc/{doc.source['sha256'][:12]}/{slugify(stem, 60)}{ext}"
 
 
-def rel(from_page: str, to_path: str) -> str:
-    """Relative link between two files under docs/ (what MkDocs validates):
-    posixpath.relpath for the plain relative paths pages have (no "." or ".."
-    parts), by string operations (a large archive's pages hold millions of links)."""
-    base = from_page.split("/")[:-1]
-    target = to_path.split("/")
-    n = 0
-    while n < len(base) and n < len(target) and base[n] == target[n]:
-        n += 1
-    return "/".join([".."] * (len(base) - n) + target[n:]) or "."
 
 
 def vn_date(iso: str | None) -> str:
@@ -515,17 +505,16 @@ def document_page(placed: Placed, citers: list | None = None, ctx: Context | Non
                               "document_number": d.number, "part": k, "parts": n}),
                 heading(1, inline(title), title, used) + "\n",
                 screen_only(f"Nội dung của {link(short_label(d), rel(path, placed.page))}, trang {k}/{n}.")]
-    return paged(placed.page, lambda k: f"{placed.dir}/trang-{k}.md", parts, body, print_signature(d),
-                 [x for x in bottom if x], search, continued)
+    return paged(placed.page, parts, body, print_signature(d), [x for x in bottom if x], search, continued)
 
 
-def paged(page: str, part_path, head: list[str], body: list[str], end: str, bottom: list[str] | None,
+def paged(page: str, head: list[str], body: list[str], end: str, bottom: list[str] | None,
           search: str, continued) -> list[tuple[str, str]]:
     """A page's Markdown, cut into pages (paging.cut) when it is long: (path, Markdown).
     head: front matter, title and facts, on the first page with the hidden
     search block (Pagefind indexes that page only); body: its blocks; end:
     print-only, after the last body block; bottom: screen-only sections after
-    it (None: none). part_path(k): page k >= 2; continued(k, n, path): its head."""
+    it (None: none). Page k >= 2 is paging.page_names'; continued(k, n, path): its head."""
     def one(blocks: list[str]) -> str:
         return "\n".join(blocks) + "\n" if blocks else ""
     pieces = [b for x in bottom or [] for b in paging.split_list(x)]
@@ -536,7 +525,7 @@ def paged(page: str, part_path, head: list[str], body: list[str], end: str, bott
     if len(cuts) == 1:
         tail = [] if bottom is None else [screen_only("\n".join(bottom))]
         return [(page, "\n".join(x for x in head + ["\n".join(body) + "\n", end] + tail + [search] if x))]
-    paths = [page] + [part_path(k) for k in range(2, len(cuts) + 1)]
+    paths = paging.page_names(page, len(cuts))
     out = []
     for k, (path, idx) in enumerate(zip(paths, cuts), 1):
         mine = [blocks[i] for i in idx]
@@ -545,21 +534,13 @@ def paged(page: str, part_path, head: list[str], body: list[str], end: str, bott
         below = [b for kind, b in mine if kind == "bottom"]
         parts = head if k == 1 else continued(k, len(cuts), path)
         parts = parts + [one(bodies)] + ends + ([screen_only("\n".join(below))] if below else [])
-        parts.append(screen_only(_pager(k, paths)))
+        parts.append(screen_only(paging.pager(paths, k - 1) + "\n"))
         if k == 1:
             parts.append(search)
         out.append((path, "\n".join(x for x in parts if x)))
     return _link_anchors(out)
 
 
-def _pager(k: int, paths: list[str]) -> str:
-    """Links between the pages of one long text (Vietnamese UI)."""
-    here = paths[k - 1]
-    items = [f"**{i}**" if i == k else link(str(i), rel(here, p)) for i, p in enumerate(paths, 1)]
-    steps = ([link("← Trang trước", rel(here, paths[k - 2]))] if k > 1 else []) \
-        + ([link("Trang sau →", rel(here, paths[k]))] if k < len(paths) else [])
-    return f"Văn bản dài được chia thành {len(paths)} trang: " + " · ".join(items) + \
-        (" – " + " · ".join(steps) if steps else "") + "\n"
 
 
 _ANCHOR = re.compile(r"\{#([a-z0-9-]+)\}")
@@ -619,7 +600,7 @@ def attachment_page(placed: Placed, index: int) -> list[tuple[str, str]]:
                 heading(1, inline(meta["title"]), meta["title"], used) + "\n",
                 screen_only(f"{link(meta['title'], rel(path, page))}, trang {k}/{n}; kèm theo "
                             f"{link(d.title or 'văn bản', rel(path, placed.page))}.")]
-    return paged(page, lambda k: f"{page[:-3]}/trang-{k}.md", parts, body, "", None, search, continued)
+    return paged(page, parts, body, "", None, search, continued)
 
 
 def template_intro(placed: Placed, index: int, used: set[str]) -> str:

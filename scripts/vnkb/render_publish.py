@@ -12,7 +12,7 @@ from .publish import catalog, template
 from .publish.citeform import document_citation
 from .render import (API_DIR, CALENDAR_DIR, CALENDAR_FILE, COMPARE_PAGE, RESOLVER_DIR, Placed, anchor, rel,
                      vn_date)
-from .render_paged import CONTENT_BUDGET, PAGE_BUDGET, pack_table, page_names, pager, size
+from .paging import CONTENT_BUDGET, PAGE_BUDGET, pack_table, page_names, pager, size
 
 CHANGE_VI = {"same": "giữ nguyên", "renamed": "đổi tên", "added": "thêm mới", "removed": "bỏ đi"}
 

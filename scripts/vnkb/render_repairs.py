@@ -2,11 +2,11 @@
 an original, and every suspect spot it left for a person to check. A large
 archive's report (18 MB at 10,000 documents) is cut into pages: the first
 keeps the totals and the documents with the most spots to check, the others
-hold every document's table in order (render_paged.py)."""
+hold every document's table in order (paging.py)."""
 from __future__ import annotations
 
 from .markdown import inline, link, table
-from .render_paged import CONTENT_BUDGET, PAGE_BUDGET, pack, pack_table, page_names, pager, size
+from .paging import CONTENT_BUDGET, PAGE_BUDGET, pack, pack_table, page_names, pager, size
 
 PAGE = "danh-muc/sua-loi-van-ban.md"
 KIND_VI = {"glyph": "chữ bị mất", "number": "chữ số bị mất", "legacy": "bảng mã cũ",

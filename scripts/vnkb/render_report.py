@@ -1,12 +1,12 @@
 """The build report page (danh-muc/bao-cao-xay-dung.md): one row per original.
 A large archive's report (1.2 MB at 10,000 originals) is cut into pages: the
 first keeps the totals and the files that failed or need attention, the
-others hold the full table in order of file name (render_paged.py)."""
+others hold the full table in order of file name (paging.py)."""
 from __future__ import annotations
 
 from .markdown import inline, link, table
 from .models import FileResult
-from .render_paged import CONTENT_BUDGET, PAGE_BUDGET, pack_table, page_names, pager, size
+from .paging import CONTENT_BUDGET, PAGE_BUDGET, pack_table, page_names, pager, size
 
 PAGE = "danh-muc/bao-cao-xay-dung.md"
 HEADER = ["Tệp gốc", "Trạng thái", "Bước", "Lý do", "Nhận dạng", "Đã sửa / cần kiểm tra"]

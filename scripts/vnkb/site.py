@@ -22,7 +22,9 @@ source's time, so --dirty skips it; the pages are then moved together. No page
 depends on another page's rendering here (the navigation's titles are written
 in mkdocs.yml), so the result is byte-identical to one process (a test checks
 that too). MkDocs does not check a link to an anchor on a page another process
-renders; generated pages link to anchors on their own page only.
+renders; generated pages link to anchors on their own page only, but for a long
+template's outline, whose links to sections on the other pages of the same text
+render._link_anchors computes (tests check them where one process renders all).
 """
 from __future__ import annotations
 
