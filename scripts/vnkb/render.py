@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from . import paging
 from .markdown import front_matter, inline, link, rel, rich, table
-from .models import Attachment, Document, FileResult, Heading
+from .models import Attachment, Document, Heading
 from .parse.outline import as_heading
 from .parse.patterns import SUBJECT_LETTER as P_SUBJECT_LETTER
 from .publish import graph, template
@@ -685,18 +685,6 @@ def listing_pages(placed: list[Placed]) -> dict[str, str]:
     return pages
 
 
-STATUS_VI = {"ok": "đã xuất bản", "failed": "lỗi, bỏ qua", "duplicate": "trùng lặp, bỏ qua",
-             "kept": "lỗi, giữ bản đã xuất bản trước", "skipped": "bỏ qua"}
-
-
-def report_page(results: list[FileResult], repairs: dict[str, tuple[int, int]] | None = None) -> str:
-    """The build report's first page (the whole report in a small archive);
-    render_report.report_pages gives every page of it.
-    repairs: source path -> (changes made, suspect spots left) by the repair stage."""
-    from .render_report import PAGE, report_pages
-    return report_pages(results, repairs)[PAGE]
-
-
 def document_pages(p: Placed, citers: list | None = None, ctx: Context | None = None) -> list[tuple[str, str]]:
     """A document's pages and its attachments' pages: (path, Markdown)."""
     return document_page(p, citers, ctx) + [x for i in range(len(p.doc.attachments)) for x in attachment_page(p, i)]
@@ -756,4 +744,4 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
     return pages
 
 
-__all__ = ["render_all", "document_pages", "place_documents", "report_page", "Placed", "GENERATED_DIRS", "Context"]
+__all__ = ["render_all", "document_pages", "place_documents", "Placed", "GENERATED_DIRS", "Context"]

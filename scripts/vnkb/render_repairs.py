@@ -38,9 +38,6 @@ def _counts(p) -> tuple[int, int]:
     return applied, len(p.doc.repairs) - applied
 
 
-def repairs_page(placed: list) -> str:
-    """The report's first page (the whole report in a small archive)."""
-    return repairs_pages(placed)[PAGE]
 
 
 def repairs_pages(placed: list) -> dict[str, str]:

@@ -9,6 +9,8 @@ from .models import FileResult
 from .paging import CONTENT_BUDGET, PAGE_BUDGET, pack_table, page_names, pager, size
 
 PAGE = "danh-muc/bao-cao-xay-dung.md"
+STATUS_VI = {"ok": "đã xuất bản", "failed": "lỗi, bỏ qua", "duplicate": "trùng lặp, bỏ qua",
+             "kept": "lỗi, giữ bản đã xuất bản trước", "skipped": "bỏ qua"}
 HEADER = ["Tệp gốc", "Trạng thái", "Bước", "Lý do", "Nhận dạng", "Đã sửa / cần kiểm tra"]
 
 
@@ -28,7 +30,6 @@ def report_pages(results: list[FileResult], repairs: dict[str, tuple[int, int]] 
     """(page, Markdown) of the report: PAGE alone while it fits the page
     budget, else PAGE and danh-muc/bao-cao-xay-dung/trang-<k>.md.
     repairs: source path -> (changes made, suspect spots left) by the repair stage."""
-    from .render import STATUS_VI
     repairs = repairs or {}
     ordered = sorted(results, key=lambda r: r.path)
     rows = [[inline(r.path), STATUS_VI.get(r.status, r.status), inline(r.stage), inline(r.reason), _source(r),
