@@ -140,3 +140,18 @@ def test_served_search_says_when_nothing_matches(page, api_server):
     status = page.locator("#kb-search-status")
     run_query(page, api_server, "xyzzyq")
     assert status.inner_text().startswith("Không tìm thấy")
+
+
+def test_static_excerpt_marks_the_query_words_typed_without_tones(page, server):
+    """Pagefind indexes each word once, so a static copy shows the page's
+    opening as the excerpt, with the query's words marked where they are
+    written with tones ("bình đẳng giới" for "binh dang gioi")."""
+    import sys
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from vnkb.vntext import fold
+    run_query(page, server, "binh dang gioi")
+    marks = page.locator("#kb-search-results .kb-search__excerpt mark").all_inner_texts()
+    assert marks and {fold(m).lower() for m in marks} <= {"binh", "dang", "gioi"}
+    assert any(m != fold(m) for m in marks)                 # marked as written: with its tones
+    excerpts = page.locator("#kb-search-results .kb-search__excerpt").all_inner_texts()
+    assert all(len(e) <= 260 for e in excerpts)
