@@ -43,6 +43,29 @@ def test_changed_original_is_redone_and_matches_a_clean_build(tmp_path):
     assert any("Bổ sung: gửi báo cáo" in repr(doc.to_dict()) for doc in inc.documents)
 
 
+def test_pages_cut_in_parts_survive_a_rebuild_and_follow_a_change(tmp_path, monkeypatch):
+    """With a small page budget the samples' long pages and much-cited entries
+    have continuation pages (trang-2 ...). An unchanged entry is not rendered
+    again, yet its continuation pages stay; after a change the docs equal a
+    clean build's."""
+    from vnkb import paging
+    monkeypatch.setattr(paging, "BUDGET", 2_500)
+    src = tmp_path / "src"
+    shutil.copytree(SOURCE_DOCS, src)
+    cache = tmp_path / "cache"
+    build(src, tmp_path / "docs", cache_dir=cache)
+    parts = {p.relative_to(tmp_path / "docs").as_posix() for p in (tmp_path / "docs").rglob("trang-*.md")}
+    assert any(p.startswith("dan-chieu/") for p in parts) and any(p.startswith("van-ban/") for p in parts)
+    again = build(src, tmp_path / "docs", cache_dir=cache)
+    assert again.written == 0
+    assert parts <= {p.relative_to(tmp_path / "docs").as_posix() for p in (tmp_path / "docs").rglob("trang-*.md")}
+    txt = next(src.glob("002_*.txt"))
+    txt.write_bytes(txt.read_bytes() + "\nBổ sung: gửi báo cáo trước ngày 20/6.\n".encode())
+    build(src, tmp_path / "docs", cache_dir=cache)
+    build(src, tmp_path / "clean")
+    assert _files(tmp_path / "docs") == _files(tmp_path / "clean")
+
+
 def test_a_new_original_leaves_other_repairs_cached_and_matches_a_clean_build(tmp_path):
     # 002's repair consulted the archive's counts; a new short notice does not
     # change the values it looked up, so 002 is reused, and the result is still

@@ -369,12 +369,19 @@ def test_an_entry_cited_thousands_of_times_lists_the_first_mentions(tmp_path):
     entries = link_archive(placed)
     entry = max(entries.values(), key=lambda e: len(e.mentions))
     many = Entry(entry.key, entry.id, entry.mentions * (ENTRY_MENTIONS // len(entry.mentions) + 3))
-    page = entry_page(many, {p.id: p for p in placed})
+    pages = entry_page(many, {p.id: p for p in placed})
+    page = "".join(text for _, text in pages)
     listed = [line for line in page.splitlines() if line.startswith("- [") and ": “" in line]
     assert len(listed) == ENTRY_MENTIONS
     rest = len(many.mentions) - ENTRY_MENTIONS
     assert f"… và {rest} lần dẫn chiếu khác" in page and "api/citations.json)" in page
-    assert entry_page(entry, {p.id: p for p in placed}).count("lần dẫn chiếu khác") == 0
+    # those it lists are cut into pages of the budget: the first keeps the facts, the others follow it
+    first = pages[0][0]
+    assert len(pages) >= 2 and [path for path, _ in pages[1:]] == \
+        [f"{first[:-3]}/trang-{k}.md" for k in range(2, len(pages) + 1)]
+    assert "Số, ký hiệu" in pages[0][1] and all("data-pagefind-body" not in text for _, text in pages[1:])
+    assert [(path, text.count("lần dẫn chiếu khác")) for path, text in entry_page(entry, {p.id: p for p in placed})] \
+        == [(first, 0)]
 
 
 def test_a_long_calendar_gets_a_page_per_year(tmp_path, monkeypatch):

@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import paging
 from .cache import ResultCache, StatCache, code_version, value_digest
 from .cite import archive_findings, cite_document, cited_by, document_findings, link_archive
 from .discover import discover, override_path
@@ -162,6 +163,13 @@ def _current_pages(placed: list, keys: dict, previous: dict, docs_dir: Path, old
                 and all(os.path.isfile(os.path.join(base, f)) for f in before["outputs"]):
             current.add(p.id)
     return current
+
+
+def _on_disk_pages(docs_dir: Path, page: str) -> list[str]:
+    """A page and the continuation pages (paging.page_names) it has on disk."""
+    folder = os.path.dirname(paging.page_names(page, 2)[1])
+    found = os.listdir(os.path.join(docs_dir, folder)) if os.path.isdir(os.path.join(docs_dir, folder)) else []
+    return [page] + sorted(f"{folder}/{name}" for name in found if name.startswith("trang-") and name.endswith(".md"))
 
 
 class Kept:
@@ -520,8 +528,9 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
         models = {}             # (linked again: the index hashes the records themselves)
     pages: dict[str, bytes | _Copy | None] = dict.fromkeys(rendered)    # the sink wrote them
     del rendered
-    for eid in current_entries:
-        pages[target_page(eid)] = None
+    for eid in current_entries:             # on disk: its page, and the pages its mentions continue on
+        for f in _on_disk_pages(docs_dir, target_page(eid)):
+            pages[f] = None
     for p in placed:
         if p.id in current:           # unchanged: its files on disk stay as they are
             for f in previous[p.doc.source["path"]]["outputs"]:

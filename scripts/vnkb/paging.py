@@ -12,6 +12,7 @@ render_report). Continuation pages are named by page_names and linked by pager.
 """
 from __future__ import annotations
 
+import posixpath
 import re
 
 from .markdown import link, rel, table_head, table_row
@@ -50,6 +51,25 @@ def cut(costs: list[int], budget: int = BUDGET, first: int = 0,
         pages[-1].append(i)
         used += c
     return pages
+
+
+# A link made by markdown.link or rich: "](target)" or "](target#anchor)";
+# document text is escaped ("\\]"), so its brackets never match.
+_LINK = re.compile(r"(?<!\\)\]\(([^()\s#]*)(#[^()\s]*)?\)")
+
+
+def rebase_links(text: str, old_page: str, new_page: str) -> str:
+    """Relative links written for old_page, made to work from new_page (a
+    continuation page in another folder: x.md -> x/trang-2.md)."""
+    if posixpath.dirname(old_page) == posixpath.dirname(new_page):
+        return text
+
+    def fix(m: re.Match) -> str:
+        target, anchor = m.group(1), m.group(2) or ""
+        if not target or ":" in target or target.startswith("/"):
+            return m.group(0)
+        return f"]({rel(new_page, posixpath.normpath(posixpath.join(posixpath.dirname(old_page), target)))}{anchor})"
+    return _LINK.sub(fix, text)
 
 
 def split_list(block: str, budget: int = BUDGET) -> list[str]:

@@ -520,7 +520,7 @@ def paged(page: str, head: list[str], body: list[str], end: str, bottom: list[st
     pieces = [b for x in bottom or [] for b in paging.split_list(x)]
     blocks = [("body", b) for b in body] + ([("end", end)] if end else []) + [("bottom", b) for b in pieces]
     first = sum(paging.html_cost(x) for x in head[1:]) + paging.html_cost(search)
-    cuts = paging.cut([paging.html_cost(b) for _, b in blocks], first=first,
+    cuts = paging.cut([paging.html_cost(b) for _, b in blocks], paging.BUDGET, first,
                       breaks=[kind == "body" and paging.is_heading(b) for kind, b in blocks])
     if len(cuts) == 1:
         tail = [] if bottom is None else [screen_only("\n".join(bottom))]
@@ -528,7 +528,7 @@ def paged(page: str, head: list[str], body: list[str], end: str, bottom: list[st
     paths = paging.page_names(page, len(cuts))
     out = []
     for k, (path, idx) in enumerate(zip(paths, cuts), 1):
-        mine = [blocks[i] for i in idx]
+        mine = [(kind, paging.rebase_links(b, page, path)) for kind, b in (blocks[i] for i in idx)]
         bodies = [b for kind, b in mine if kind == "body"]
         ends = [b for kind, b in mine if kind == "end"]
         below = [b for kind, b in mine if kind == "bottom"]

@@ -12,7 +12,7 @@ from .publish import graph
 from .publish.catalog import spreadsheet
 from .publish.citeform import entry_citation
 from .publish.paths import page_url
-from .render import Context, Placed, cite_button, heading, rel, relations_section, target_page, vn_date
+from .render import Context, Placed, cite_button, heading, paged, rel, relations_section, target_page, vn_date
 from .search.browser import entry_filters, search_block
 from .vntext import fold
 
@@ -25,7 +25,8 @@ STATUS_NOTE = {
 ENTRY_MENTIONS = 200     # mentions listed on an entry's page (a law cited by thousands of documents made pages of MBs)
 
 
-def entry_page(entry, placed_by_id: dict[str, Placed], ctx: Context | None = None) -> str:
+def entry_page(entry, placed_by_id: dict[str, Placed], ctx: Context | None = None) -> list[tuple[str, str]]:
+    """An entry's page: (path, Markdown), and more pages when its mentions are many (render.paged)."""
     page = target_page(entry.id)
     ctx = ctx or Context(by_id=placed_by_id)
     used: set[str] = set()
@@ -39,28 +40,33 @@ def entry_page(entry, placed_by_id: dict[str, Placed], ctx: Context | None = Non
             ["Trích yếu", inline(entry.subject or "")],
             ["Được dẫn chiếu", f"{len(entry.mentions)} lần trong {len(entry.citing)} văn bản"],
             ["Cách viết đã gặp", "; ".join(inline(s) for s in entry.spellings)]]
-    parts = [front_matter(meta), heading(1, inline(entry.label), entry.label, used) + "\n", STATUS_NOTE.get(entry.status, "") + "\n",
-             table(["Thông tin", "Giá trị"], [r for r in rows if r[1]]) + "\n", cite_button(entry_citation(entry)),
-             heading(2, "Văn bản dẫn chiếu", "Văn bản dẫn chiếu", used) + "\n"]
+    head = [front_matter(meta), heading(1, inline(entry.label), entry.label, used) + "\n",
+            STATUS_NOTE.get(entry.status, "") + "\n",
+            table(["Thông tin", "Giá trị"], [r for r in rows if r[1]]) + "\n", cite_button(entry_citation(entry)),
+            heading(2, "Văn bản dẫn chiếu", "Văn bản dẫn chiếu", used) + "\n"]
     mentions = sorted(entry.mentions, key=lambda m: (m.citing_id, m.citation.where, m.citation.line, m.citation.start))
+    body = []
     for m in mentions[:ENTRY_MENTIONS]:
         p = placed_by_id[m.citing_id]
         pin = f" ({inline(m.citation.pin)})" if m.citation.pin else ""
-        parts.append(f"- {link(m.citing_title, rel(page, p.page))}{pin}: “{inline(m.citation.sentence)}”")
+        body.append(f"- {link(m.citing_title, rel(page, p.page))}{pin}: “{inline(m.citation.sentence)}”")
     if len(mentions) > ENTRY_MENTIONS:
-        parts.append(f"\n… và {len(mentions) - ENTRY_MENTIONS} lần dẫn chiếu khác: mọi lần dẫn chiếu có trong "
-                     f"{link('citations.json', rel(page, 'api/citations.json'))} (xem "
-                     f"{link('Dữ liệu cho cổng thông tin', rel(page, 'api/index.md'))}).")
+        body.append(f"\n… và {len(mentions) - ENTRY_MENTIONS} lần dẫn chiếu khác: mọi lần dẫn chiếu có trong "
+                    f"{link('citations.json', rel(page, 'api/citations.json'))} (xem "
+                    f"{link('Dữ liệu cho cổng thông tin', rel(page, 'api/index.md'))}).")
     related = [(other, f"cùng được {n} văn bản dẫn chiếu", []) for other, n in graph.co_cited(entry.id, ctx.targets, citing=ctx.cited_by.get(entry.id, set()))]
     section = relations_section(page, entry.label, entry.id, ctx, used, entry.citing, [], related)
-    if section:
-        parts.append("\n" + section)
-    parts.append("\n" + search_block(
+    search = search_block(
         entry.label,
         entry_filters(entry),
         {"loai": entry.type_name, "so": entry.number, "ngay": vn_date(entry.issued_date), "co_quan": entry.issuer},
-        [entry.subject or "", entry.name or ""] + [m.citation.sentence for m in entry.mentions]))
-    return "\n".join(parts) + "\n"
+        [entry.subject or "", entry.name or ""] + [m.citation.sentence for m in entry.mentions])
+
+    def continued(k: int, n: int, path: str) -> list[str]:
+        return [front_matter({"title": f"{entry.label} (trang {k}/{n})", "entry_id": entry.id, "part": k, "parts": n}),
+                heading(1, inline(entry.label), entry.label, used) + "\n",
+                f"Văn bản dẫn chiếu {link(entry.label, rel(path, page))}, trang {k}/{n}.\n"]
+    return paged(page, head, body, "", [section] if section else None, search, continued)
 
 
 def _index(entries: list, key, page: str, title: str) -> str:
@@ -107,7 +113,8 @@ def registry_entry_pages(placed: list[Placed], entries: dict, ctx: Context | Non
     by_id = {p.id: p for p in placed}
     ctx = ctx or Context.of(placed, entries)
     todo = [(eid, e) for eid, e in entries.items() if eid not in (skip or ())]
-    yield from forked_map(lambda i: (target_page(todo[i][0]), entry_page(todo[i][1], by_id, ctx)), range(len(todo)))
+    for pages in forked_map(lambda i: entry_page(todo[i][1], by_id, ctx), range(len(todo))):
+        yield from pages
 
 
 def index_pages(entries: dict) -> dict[str, str]:
