@@ -12,7 +12,9 @@ from .publish import graph
 from .publish.catalog import spreadsheet
 from .publish.citeform import entry_citation
 from .publish.paths import page_url
-from .render import Context, Placed, cite_button, heading, rel, relations_section, target_page, vn_date
+from .paging import PAGE_BUDGET, size
+from .render import (Context, Placed, cite_button, group_pages, heading, rel, relations_section, target_page,
+                     vn_date)
 from .search.browser import entry_filters, search_block
 from .vntext import fold
 
@@ -63,19 +65,33 @@ def entry_page(entry, placed_by_id: dict[str, Placed], ctx: Context | None = Non
     return "\n".join(parts) + "\n"
 
 
-def _index(entries: list, key, page: str, title: str) -> str:
-    groups = defaultdict(list)
+ENTRY_HEADER = ["Văn bản", "Ngày", "Cơ quan ban hành", "Số văn bản dẫn chiếu"]
+
+
+def _entry_row(e, page: str) -> list[str]:
+    return [link(e.label, rel(page, target_page(e.id))), vn_date(e.issued_date), inline(e.issuer or ""),
+            str(len(e.citing))]
+
+
+def _index(entries: list, key, page: str, title: str, column: str) -> dict[str, str]:
+    """One page of the entries, a table per group, while it fits the page
+    budget; else (a large archive: hundreds of issuers) a compact table of
+    the groups, each group on pages of its own (render.group_pages)."""
+    by_key = defaultdict(list)
     used: set[str] = set()
     for e in entries:
-        groups[key(e)].append(e)
-    parts = [f"# {title}\n", f"{len(entries)} văn bản được dẫn chiếu nhưng không có trong kho.\n"]
-    for name in sorted(groups, key=fold):
-        items = sorted(groups[name], key=lambda e: (-(len(e.citing)), e.issued_date or "", e.label))
+        by_key[key(e)].append(e)
+    groups = [(name, sorted(by_key[name], key=lambda e: (-(len(e.citing)), e.issued_date or "", e.label, e.id)))
+              for name in sorted(by_key, key=lambda n: (fold(n), n))]
+    intro = f"{len(entries)} văn bản được dẫn chiếu nhưng không có trong kho."
+    parts = [f"# {title}\n", intro + "\n"]
+    for name, items in groups:
         parts.append(heading(2, f"{inline(name)} ({len(items)})", name, used) + "\n")
-        parts.append(table(["Văn bản", "Ngày", "Cơ quan ban hành", "Số văn bản dẫn chiếu"],
-                           [[link(e.label, rel(page, target_page(e.id))), vn_date(e.issued_date),
-                             inline(e.issuer or ""), str(len(e.citing))] for e in items]) + "\n")
-    return "\n".join(parts)
+        parts.append(table(ENTRY_HEADER, [_entry_row(e, page) for e in items]) + "\n")
+    whole = "\n".join(parts)
+    if size(whole) <= PAGE_BUDGET:
+        return {page: whole}
+    return group_pages(page, title, intro, column, groups, ENTRY_HEADER, _entry_row)[0]
 
 
 def entry_key(entry, ctx: Context, doc_keys: dict[str, str], around: dict[str, str] | None = None) -> str:
@@ -113,12 +129,10 @@ def registry_entry_pages(placed: list[Placed], entries: dict, ctx: Context | Non
 def index_pages(entries: dict) -> dict[str, str]:
     """The two indexes of entries: by type and by issuer."""
     values = list(entries.values())
-    return {"danh-muc/dan-chieu-theo-loai.md": _index(values, lambda e: e.type_name or "Chưa rõ loại",
-                                                      "danh-muc/dan-chieu-theo-loai.md",
-                                                      "Văn bản được dẫn chiếu theo loại"),
-            "danh-muc/dan-chieu-theo-co-quan.md": _index(values, lambda e: e.issuer or "Chưa rõ cơ quan",
-                                                         "danh-muc/dan-chieu-theo-co-quan.md",
-                                                         "Văn bản được dẫn chiếu theo cơ quan ban hành")}
+    return (_index(values, lambda e: e.type_name or "Chưa rõ loại", "danh-muc/dan-chieu-theo-loai.md",
+                   "Văn bản được dẫn chiếu theo loại", "Loại văn bản")
+            | _index(values, lambda e: e.issuer or "Chưa rõ cơ quan", "danh-muc/dan-chieu-theo-co-quan.md",
+                     "Văn bản được dẫn chiếu theo cơ quan ban hành", "Cơ quan ban hành"))
 
 
 KIND_VI = {"duplicate_item": "Mục trùng lặp trong danh mục", "duplicate_item_number": "Hai mục cùng số thứ tự",
