@@ -12,7 +12,7 @@ from .publish import graph
 from .publish.catalog import spreadsheet
 from .publish.citeform import entry_citation
 from .publish.paths import page_url
-from .paging import PAGE_BUDGET, size
+from .paging import CONTENT_BUDGET, PAGE_BUDGET, pack_table, size
 from .render import (Context, Placed, cite_button, group_pages, heading, rel, relations_section, target_page,
                      vn_date)
 from .search.browser import entry_filters, search_block
@@ -144,7 +144,8 @@ KIND_VI = {"duplicate_item": "Mục trùng lặp trong danh mục", "duplicate_i
 
 QUALITY_PAGE = "danh-muc/kiem-tra-du-lieu.md"
 QUALITY_CSV = "danh-muc/kiem-tra-du-lieu.csv"
-QUALITY_ROWS = 500      # findings listed on the page; every one is in the CSV file
+QUALITY_ROWS = 500      # findings listed on the page at most (as many as fit); every one is in the CSV file
+QUALITY_HEADER = ["Văn bản", "Loại vấn đề", "Chi tiết"]
 
 
 def _ordered(findings: list) -> list:
@@ -153,8 +154,9 @@ def _ordered(findings: list) -> list:
 
 def quality_page(placed: list[Placed], findings: list) -> str:
     """Counts per kind of finding and the first QUALITY_ROWS findings (by
-    document): a large archive has tens of thousands, which no one reads on
-    one page and which would make it megabytes; all are in the CSV file."""
+    document), fewer when those are over the page budget: a large archive
+    has tens of thousands, which no one reads on one page and which would
+    make it megabytes; all are in the CSV file."""
     page = QUALITY_PAGE
     by_id = {p.id: p for p in placed}
     if not findings:
@@ -168,15 +170,22 @@ def quality_page(placed: list[Placed], findings: list) -> str:
             else link(f.doc_id, rel(page, target_page(f.doc_id)))
         rows.append([where, KIND_VI.get(f.kind, f.kind), inline(f.message)])
     csv_link = link("kiem-tra-du-lieu.csv", "kiem-tra-du-lieu.csv")
-    shown = (f"Dưới đây là {len(rows)} điểm đầu tiên (theo văn bản); đủ {len(findings)} điểm có trong tệp {csv_link} "
-             "(mở bằng Excel)." if len(rows) < len(findings) else f"Cũng có trong tệp {csv_link} (mở bằng Excel).")
-    return "\n".join([
-        "# Kiểm tra dữ liệu\n",
-        f"{len(findings)} điểm cần kiểm tra lại trong văn bản gốc (cũng có trong `python scripts/kb.py check`).\n",
-        table(["Loại vấn đề", "Số điểm"], [[KIND_VI.get(k, k), str(n)]
-                                           for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]) + "\n",
-        shown + "\n",
-        table(["Văn bản", "Loại vấn đề", "Chi tiết"], rows) + "\n"])
+    head = ["# Kiểm tra dữ liệu\n",
+            f"{len(findings)} điểm cần kiểm tra lại trong văn bản gốc (cũng có trong `python scripts/kb.py check`).\n",
+            table(["Loại vấn đề", "Số điểm"], [[KIND_VI.get(k, k), str(n)]
+                                               for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]) + "\n"]
+
+    def page_with(rows: list[list[str]]) -> str:
+        shown = (f"Dưới đây là {len(rows)} điểm đầu tiên (theo văn bản); đủ {len(findings)} điểm có trong tệp "
+                 f"{csv_link} (mở bằng Excel)." if len(rows) < len(findings)
+                 else f"Cũng có trong tệp {csv_link} (mở bằng Excel).")
+        return "\n".join(head + [shown + "\n", table(QUALITY_HEADER, rows) + "\n"])
+    text = page_with(rows)
+    if size(text) <= PAGE_BUDGET:
+        return text
+    # as many findings as the page budget holds (a long message: fewer)
+    room = CONTENT_BUDGET - sum(size(x) for x in head) - 300
+    return page_with(rows[:pack_table(QUALITY_HEADER, rows, room)[0].count("\n") - 1])
 
 
 def quality_csv(placed: list[Placed], findings: list) -> bytes:
