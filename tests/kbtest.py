@@ -1,6 +1,8 @@
 """Paths shared by the tests (import as `from kbtest import ...`)."""
 from __future__ import annotations
 
+import posixpath
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,3 +25,21 @@ def build_site_into(dest: Path):
     except SiteError as exc:
         return subprocess.CompletedProcess(args=["build_site"], returncode=1, stdout="", stderr=str(exc))
     return subprocess.CompletedProcess(args=["build_site"], returncode=0, stdout="", stderr="")
+
+
+# a Markdown link to a generated page: "](x.md)" or "](x.md#anchor)"; escaped text ("\\]") never matches
+MD_LINK = re.compile(r"(?<!\\)\]\(([^()\s#:]+\.md)(?:#([^()\s]*))?\)")
+
+
+def assert_links_resolve(pages: dict, check=None, outside=lambda path: False) -> None:
+    """Every .md link of the pages in `check` (default: all of them) names a
+    page of `pages`, or a path `outside` accepts (made elsewhere), and every
+    anchor it names is on that page."""
+    for page in pages if check is None else check:
+        for target, frag in MD_LINK.findall(pages[page]):
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(page), target))
+            if outside(path):
+                continue
+            assert path in pages, (page, target)
+            if frag:
+                assert f"{{#{frag}}}" in pages[path], (page, target, frag)

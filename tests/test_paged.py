@@ -7,12 +7,12 @@ from __future__ import annotations
 import posixpath
 import re
 
-from vnkb.markdown import table
+from kbtest import assert_links_resolve
+from vnkb.markdown import inline, table
 from vnkb.models import Document, Repair
 from vnkb.render import place_documents
 from vnkb.paging import PAGE_BUDGET, pack, pack_table, page_names, pager, size
 
-LINK = re.compile(r"\]\(([^)#]+\.md)(?:#([^)]*))?\)")
 
 
 def _docs(n: int, repairs: int = 3) -> list[Document]:
@@ -31,16 +31,8 @@ def _docs(n: int, repairs: int = 3) -> list[Document]:
 
 
 def _links_resolve(pages: dict[str, str], elsewhere: tuple[str, ...] = ()) -> None:
-    """Every .md link between the given pages names one of them (or a
-    document page, or a page in `elsewhere`), and every anchor it names exists."""
-    for page, text in pages.items():
-        for target, frag in LINK.findall(text):
-            path = posixpath.normpath(posixpath.join(posixpath.dirname(page), target))
-            if path.startswith("van-ban/") or path in elsewhere:
-                continue
-            assert path in pages, (page, target)
-            if frag:
-                assert f"{{#{frag}}}" in pages[path], (page, target, frag)
+    """Links between the given pages resolve (document pages and `elsewhere` are made elsewhere)."""
+    assert_links_resolve(pages, outside=lambda path: path.startswith("van-ban/") or path in elsewhere)
 
 
 def _bounded(pages: dict[str, str]) -> None:
@@ -245,3 +237,130 @@ def test_build_report_with_too_many_failures_stays_bounded():
     _bounded(pages)
     assert "tệp khác cần xử lý" in pages[PAGE]
     assert sum(t.count("\n| 0") for p, t in pages.items() if p != PAGE) == 2_000
+
+
+# --- the listings and the registry's indexes ------------------------------------------
+
+GROUP_TITLE = re.compile(r"^# (?:.*?): (.*?)(?: \(trang (\d+)/(\d+)\))?$", re.M)
+
+
+def _archive(n: int) -> list[Document]:
+    """n documents of many issuers (some whose page names would collide),
+    a few types and years; text with Markdown in it."""
+    organs = ["Trang 2", "trang-2", "Index", "Sở Tư pháp", "So Tu Phap", "so-tu-phap-2"]
+    docs = _docs(n, repairs=0)
+    for i, d in enumerate(docs):
+        d.organ_name = organs[i] if i < len(organs) else f"Ủy ban nhân dân xã *Số* {i % 300} <b>"
+        d.type_name = ["Hướng dẫn", "Kế hoạch", "Quyết định", "Trang 3"][i % 4] if i % 50 else "Công văn"
+        d.year = 2015 + i % 7
+        d.issued_date = f"{d.year}-{1 + i % 12:02d}-{1 + i % 28:02d}"
+        d.subject = f"Về việc thực hiện công tác bình đẳng giới và vì sự tiến bộ của phụ nữ [x](javascript:1) {i}"
+    return docs
+
+
+def _groups_listed(pages: dict[str, str], main: str) -> dict[str, list[str]]:
+    """A listing split into group pages: group name -> what the rows on its
+    pages link to (in order), checking each group's pages on the way."""
+    folder = main[:-3] + "/"
+    listed: dict[str, list[str]] = {}
+    for path, text in pages.items():
+        if not path.startswith(folder) or re.fullmatch(r"trang-\d+\.md", path[len(folder):]):
+            continue
+        name, k, n = GROUP_TITLE.search(text).groups()
+        if k:
+            home = path[len(folder):].split("/")[0].removesuffix(".md")
+            assert path == (folder + home + ".md" if k == "1" else f"{folder}{home}/trang-{k}.md"), path
+        listed.setdefault(name, []).extend(posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+                                           for target in re.findall(r"^\| \[[^\]]*\]\(([^)]+)\)", text, re.M))
+    return listed
+
+
+def _index_rows(pages: dict[str, str], main: str) -> dict[str, str]:
+    """The table of groups over the listing's pages: group name -> its first page."""
+    names = [main] + sorted((p for p in pages if re.fullmatch(re.escape(main[:-3]) + r"/trang-\d+\.md", p)),
+                            key=lambda p: int(p.rsplit("-", 1)[1][:-3]))
+    out = {}
+    for path in names:
+        for label, target in re.findall(r"^\| \[(.*?)\]\(([^)]+)\) \| \d+ \|$", pages[path], re.M):
+            out[label] = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+    return out
+
+
+def test_large_listings_are_tables_of_groups_with_their_own_pages():
+    from vnkb.render import listing_pages
+    docs = _archive(1_500)
+    placed = place_documents(docs)
+    pages = listing_pages(placed)
+    _bounded(pages)
+    _links_resolve(pages)
+    by_id = {p.page: p.doc for p in placed}
+    for main, key in [("danh-muc/theo-co-quan.md", lambda d: d.organ_name),
+                      ("danh-muc/theo-loai.md", lambda d: d.type_name),
+                      ("danh-muc/theo-nam.md", lambda d: str(d.year))]:
+        text = pages[main]
+        assert text.startswith("# Văn bản theo ") and "Kho có 1500 văn bản." in text and "{#" not in text
+        groups = _groups_listed(pages, main)
+        firsts = _index_rows(pages, main)
+        # every group once in the table of groups, linking to its own first page
+        assert set(firsts) == set(groups) and len(set(firsts.values())) == len(firsts)
+        for label, first in firsts.items():
+            assert GROUP_TITLE.search(pages[first]).group(1) == label
+        # every document exactly once, on the pages of its own group
+        seen = []
+        for label, rows in groups.items():
+            assert all(inline(key(by_id[page])) == label for page in rows), label
+            seen += rows
+        assert sorted(seen) == sorted(by_id)
+    organs = _groups_listed(pages, "danh-muc/theo-co-quan.md")
+    assert len(organs) == 306
+    assert len(_index_rows(pages, "danh-muc/theo-co-quan.md")) == 306
+    assert "danh-muc/theo-co-quan/trang-2.md" in pages            # the table of groups continues
+    assert {"danh-muc/theo-co-quan/nhom-trang-2.md", "danh-muc/theo-co-quan/nhom-index.md",
+            "danh-muc/theo-loai/nhom-trang-3.md"} <= set(pages)
+    text = "".join(pages.values())
+    assert "<b>" not in text and "&lt;b&gt;" in text and "\\*Số\\*" in text
+    assert not re.search(r"(?<!\\)\]\(javascript", text)
+    assert listing_pages(place_documents(list(reversed(_archive(1_500))))) == pages
+
+
+def _entries(n_docs: int):
+    from vnkb.cite import cite_document, link_archive
+    kinds = ["Quyết định", "Chỉ thị", "Kế hoạch", "Công văn"]
+    docs = _docs(n_docs, repairs=0)
+    for i, d in enumerate(docs):
+        d.body = [f"Căn cứ {kinds[(i + j) % 4]} số {i * 7 + j}/QĐ-UBND ngày 12/3/2018 của Ủy ban nhân dân "
+                  f"huyện Số {(i * 3 + j) % 400} về công tác bình đẳng giới." for j in range(4)]
+        d.text = "\n".join(d.body)
+        cite_document(d)
+    return link_archive(place_documents(docs))
+
+
+def test_large_registry_indexes_are_tables_of_groups():
+    from vnkb.render import target_page
+    from vnkb.render_registry import index_pages
+    entries = _entries(300)
+    pages = index_pages(entries)
+    assert len(pages) > 50
+    _bounded(pages)
+    _links_resolve(pages, elsewhere=tuple(target_page(e) for e in entries))
+    for main, attr in [("danh-muc/dan-chieu-theo-co-quan.md", "issuer"), ("danh-muc/dan-chieu-theo-loai.md", "type_name")]:
+        assert pages[main].startswith("# Văn bản được dẫn chiếu theo ") and f"{len(entries)} văn bản được dẫn chiếu" in pages[main]
+        groups = _groups_listed(pages, main)
+        assert set(_index_rows(pages, main)) == set(groups)
+        seen = []
+        for name, rows in groups.items():
+            for page in rows:
+                eid = page[:-3]
+                assert inline(getattr(entries[eid], attr)) == name
+                seen.append(eid)
+        assert sorted(seen) == sorted(entries)
+    assert "danh-muc/dan-chieu-theo-co-quan/trang-2.md" in pages
+    assert index_pages(dict(reversed(list(entries.items())))) == pages
+
+
+def test_small_registry_index_is_one_page():
+    from vnkb.render_registry import index_pages
+    entries = _entries(4)
+    pages = index_pages(entries)
+    assert list(pages) == ["danh-muc/dan-chieu-theo-loai.md", "danh-muc/dan-chieu-theo-co-quan.md"]
+    assert "Trang " not in "".join(pages.values()) and pages["danh-muc/dan-chieu-theo-loai.md"].count("\n## ") == 4

@@ -340,15 +340,22 @@ def test_renamed_original_is_found_by_sha():
 
 def test_quality_page_lists_the_first_findings_and_the_csv_all():
     """A large archive has tens of thousands of findings: the page counts
-    them per kind and lists the first QUALITY_ROWS; the CSV file holds every
-    one (a message that Excel would run as a formula is neutralised)."""
+    them per kind and lists the first ones, at most QUALITY_ROWS and no more
+    than the page budget holds; the CSV file holds every one (a message that
+    Excel would run as a formula is neutralised)."""
     from vnkb.cite.checks import Finding
+    from vnkb.paging import PAGE_BUDGET, size
     from vnkb.render_registry import QUALITY_ROWS, quality_csv, quality_page
     findings = [Finding(f"luat/{i:05d}", "cited_after_citing", f"ngày {i}") for i in range(QUALITY_ROWS + 40)]
     findings += [Finding("luat/00001", "incomplete_citation", "=HYPERLINK(\"http://x\")"), Finding("luat/99999", "x", "<i>onerror")]
     page = quality_page([], findings)
     listed = [line for line in page.splitlines() if line.startswith("| [")]
-    assert len(listed) == QUALITY_ROWS
+    assert 100 < len(listed) < QUALITY_ROWS and size(page) <= PAGE_BUDGET
+    assert f"Dưới đây là {len(listed)} điểm đầu tiên" in page
+    first = sorted(findings, key=lambda f: (f.doc_id, f.kind, f.message))[:len(listed)]
+    assert [line.split("]")[0] for line in listed] == [f"| [{f.doc_id}" for f in first]
+    short = [Finding(f"l/{i}", "x", "") for i in range(QUALITY_ROWS + 1)]
+    assert sum(line.startswith("| [") for line in quality_page([], short).splitlines()) == QUALITY_ROWS
     assert "| Văn bản được dẫn chiếu có ngày sau văn bản dẫn chiếu | 540 |" in page
     assert "| Trích dẫn chưa đầy đủ | 1 |" in page and f"đủ {len(findings)} điểm" in page
     assert "<i>" not in page

@@ -12,7 +12,9 @@ from .publish import graph
 from .publish.catalog import spreadsheet
 from .publish.citeform import entry_citation
 from .publish.paths import page_url
-from .render import Context, Placed, cite_button, heading, paged, rel, relations_section, target_page, vn_date
+from .paging import CONTENT_BUDGET, PAGE_BUDGET, pack_table, size
+from .render import (Context, Placed, cite_button, group_pages, heading, paged, rel, relations_section,
+                     target_page, vn_date)
 from .search.browser import entry_filters, search_block
 from .vntext import fold
 
@@ -69,19 +71,33 @@ def entry_page(entry, placed_by_id: dict[str, Placed], ctx: Context | None = Non
     return paged(page, head, body, "", [section] if section else None, search, continued)
 
 
-def _index(entries: list, key, page: str, title: str) -> str:
-    groups = defaultdict(list)
+ENTRY_HEADER = ["Văn bản", "Ngày", "Cơ quan ban hành", "Số văn bản dẫn chiếu"]
+
+
+def _entry_row(e, page: str) -> list[str]:
+    return [link(e.label, rel(page, target_page(e.id))), vn_date(e.issued_date), inline(e.issuer or ""),
+            str(len(e.citing))]
+
+
+def _index(entries: list, key, page: str, title: str, column: str) -> dict[str, str]:
+    """One page of the entries, a table per group, while it fits the page
+    budget; else (a large archive: hundreds of issuers) a compact table of
+    the groups, each group on pages of its own (render.group_pages)."""
+    by_key = defaultdict(list)
     used: set[str] = set()
     for e in entries:
-        groups[key(e)].append(e)
-    parts = [f"# {title}\n", f"{len(entries)} văn bản được dẫn chiếu nhưng không có trong kho.\n"]
-    for name in sorted(groups, key=fold):
-        items = sorted(groups[name], key=lambda e: (-(len(e.citing)), e.issued_date or "", e.label))
+        by_key[key(e)].append(e)
+    groups = [(name, sorted(by_key[name], key=lambda e: (-(len(e.citing)), e.issued_date or "", e.label, e.id)))
+              for name in sorted(by_key, key=lambda n: (fold(n), n))]
+    intro = f"{len(entries)} văn bản được dẫn chiếu nhưng không có trong kho."
+    parts = [f"# {title}\n", intro + "\n"]
+    for name, items in groups:
         parts.append(heading(2, f"{inline(name)} ({len(items)})", name, used) + "\n")
-        parts.append(table(["Văn bản", "Ngày", "Cơ quan ban hành", "Số văn bản dẫn chiếu"],
-                           [[link(e.label, rel(page, target_page(e.id))), vn_date(e.issued_date),
-                             inline(e.issuer or ""), str(len(e.citing))] for e in items]) + "\n")
-    return "\n".join(parts)
+        parts.append(table(ENTRY_HEADER, [_entry_row(e, page) for e in items]) + "\n")
+    whole = "\n".join(parts)
+    if size(whole) <= PAGE_BUDGET:
+        return {page: whole}
+    return group_pages(page, title, intro, column, groups, ENTRY_HEADER, _entry_row)[0]
 
 
 def entry_key(entry, ctx: Context, doc_keys: dict[str, str], around: dict[str, str] | None = None) -> str:
@@ -120,12 +136,10 @@ def registry_entry_pages(placed: list[Placed], entries: dict, ctx: Context | Non
 def index_pages(entries: dict) -> dict[str, str]:
     """The two indexes of entries: by type and by issuer."""
     values = list(entries.values())
-    return {"danh-muc/dan-chieu-theo-loai.md": _index(values, lambda e: e.type_name or "Chưa rõ loại",
-                                                      "danh-muc/dan-chieu-theo-loai.md",
-                                                      "Văn bản được dẫn chiếu theo loại"),
-            "danh-muc/dan-chieu-theo-co-quan.md": _index(values, lambda e: e.issuer or "Chưa rõ cơ quan",
-                                                         "danh-muc/dan-chieu-theo-co-quan.md",
-                                                         "Văn bản được dẫn chiếu theo cơ quan ban hành")}
+    return (_index(values, lambda e: e.type_name or "Chưa rõ loại", "danh-muc/dan-chieu-theo-loai.md",
+                   "Văn bản được dẫn chiếu theo loại", "Loại văn bản")
+            | _index(values, lambda e: e.issuer or "Chưa rõ cơ quan", "danh-muc/dan-chieu-theo-co-quan.md",
+                     "Văn bản được dẫn chiếu theo cơ quan ban hành", "Cơ quan ban hành"))
 
 
 KIND_VI = {"duplicate_item": "Mục trùng lặp trong danh mục", "duplicate_item_number": "Hai mục cùng số thứ tự",
@@ -137,7 +151,8 @@ KIND_VI = {"duplicate_item": "Mục trùng lặp trong danh mục", "duplicate_i
 
 QUALITY_PAGE = "danh-muc/kiem-tra-du-lieu.md"
 QUALITY_CSV = "danh-muc/kiem-tra-du-lieu.csv"
-QUALITY_ROWS = 500      # findings listed on the page; every one is in the CSV file
+QUALITY_ROWS = 500      # findings listed on the page at most (as many as fit); every one is in the CSV file
+QUALITY_HEADER = ["Văn bản", "Loại vấn đề", "Chi tiết"]
 
 
 def _ordered(findings: list) -> list:
@@ -146,8 +161,9 @@ def _ordered(findings: list) -> list:
 
 def quality_page(placed: list[Placed], findings: list) -> str:
     """Counts per kind of finding and the first QUALITY_ROWS findings (by
-    document): a large archive has tens of thousands, which no one reads on
-    one page and which would make it megabytes; all are in the CSV file."""
+    document), fewer when those are over the page budget: a large archive
+    has tens of thousands, which no one reads on one page and which would
+    make it megabytes; all are in the CSV file."""
     page = QUALITY_PAGE
     by_id = {p.id: p for p in placed}
     if not findings:
@@ -161,15 +177,22 @@ def quality_page(placed: list[Placed], findings: list) -> str:
             else link(f.doc_id, rel(page, target_page(f.doc_id)))
         rows.append([where, KIND_VI.get(f.kind, f.kind), inline(f.message)])
     csv_link = link("kiem-tra-du-lieu.csv", "kiem-tra-du-lieu.csv")
-    shown = (f"Dưới đây là {len(rows)} điểm đầu tiên (theo văn bản); đủ {len(findings)} điểm có trong tệp {csv_link} "
-             "(mở bằng Excel)." if len(rows) < len(findings) else f"Cũng có trong tệp {csv_link} (mở bằng Excel).")
-    return "\n".join([
-        "# Kiểm tra dữ liệu\n",
-        f"{len(findings)} điểm cần kiểm tra lại trong văn bản gốc (cũng có trong `python scripts/kb.py check`).\n",
-        table(["Loại vấn đề", "Số điểm"], [[KIND_VI.get(k, k), str(n)]
-                                           for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]) + "\n",
-        shown + "\n",
-        table(["Văn bản", "Loại vấn đề", "Chi tiết"], rows) + "\n"])
+    head = ["# Kiểm tra dữ liệu\n",
+            f"{len(findings)} điểm cần kiểm tra lại trong văn bản gốc (cũng có trong `python scripts/kb.py check`).\n",
+            table(["Loại vấn đề", "Số điểm"], [[KIND_VI.get(k, k), str(n)]
+                                               for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]) + "\n"]
+
+    def page_with(rows: list[list[str]]) -> str:
+        shown = (f"Dưới đây là {len(rows)} điểm đầu tiên (theo văn bản); đủ {len(findings)} điểm có trong tệp "
+                 f"{csv_link} (mở bằng Excel)." if len(rows) < len(findings)
+                 else f"Cũng có trong tệp {csv_link} (mở bằng Excel).")
+        return "\n".join(head + [shown + "\n", table(QUALITY_HEADER, rows) + "\n"])
+    text = page_with(rows)
+    if size(text) <= PAGE_BUDGET:
+        return text
+    # as many findings as the page budget holds (a long message: fewer)
+    room = CONTENT_BUDGET - sum(size(x) for x in head) - 300
+    return page_with(rows[:pack_table(QUALITY_HEADER, rows, room)[0].count("\n") - 1])
 
 
 def quality_csv(placed: list[Placed], findings: list) -> bytes:
