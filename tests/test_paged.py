@@ -165,7 +165,7 @@ def test_long_calendar_year_continues_on_numbered_pages():
 
 def test_calendar_over_the_budget_is_split_by_year_even_when_short():
     from vnkb.render_publish import CALENDAR_ROWS, calendar_pages
-    placed, events = _calendar(40, 10)
+    placed, events = _calendar(24, 8)
     assert len(events) <= CALENDAR_ROWS
     pages = dict(calendar_pages(placed, events))
     assert list(pages) == ["lich/index.md", "lich/2020/index.md", "lich/2019/index.md", "lich/2018/index.md"]

@@ -6,9 +6,10 @@ every word position of every page: at 10,000 documents one common word cost
 the browser MBs and the build 11 GB. So Pagefind reads, per document,
 attachment and registry page, only a hidden block render appends: the title,
 the distinct words of the first LEAD_CHARS characters of the text, each once
-(a word on every page of the archive, "phụ nữ", then costs a few bytes per
-page, not one entry per occurrence: at 10,000 documents 985 KB of index for
-that query before), Pagefind metadata (so, ngay, co_quan, loai, and tom_tat:
+and folded (distinct_words: a word on every page of the archive, "phụ nữ",
+then costs a few bytes per page in a chunk of its own, not one entry per
+occurrence in a chunk of many: at 10,000 documents 985 KB of index for that
+query before), Pagefind metadata (so, ngay, co_quan, loai, and tom_tat:
 the opening, which the search page shows as the excerpt, since Pagefind's own
 excerpt would come from the word list; indexed too except tom_tat), the page's
 filters (loai, nam, co_quan) written as rare words,
@@ -59,15 +60,24 @@ def lead(texts: list[str], limit: int = LEAD_CHARS) -> str:
 
 
 def distinct_words(text: str) -> str:
-    """Each word of the text once, in the order they first come (case and
-    punctuation around it aside; "880/QĐ-UBND" stays one word, as Pagefind reads it)."""
+    """Each word of the text once, folded ("phụ" -> "phu"), in the order they
+    first come (punctuation around it aside; "880/QĐ-UBND" stays one word,
+    "880/qd-ubnd", as Pagefind reads it).
+
+    Folded because of how Pagefind cuts its index into chunks: it files a word
+    under its folded form, with the forms written with tones as variants, and
+    ends a chunk once the pages of the folded forms it holds reach a limit;
+    variants are not counted. Vietnamese written with tones was therefore
+    hardly counted at all: at 10,000 documents a chunk held 45 common words,
+    1.7 MB, loaded whole for "phụ nữ". Pagefind matches without tones either
+    way (and the title and facts keep theirs)."""
     seen: set[str] = set()
     out = []
     for w in text.split():
-        key = w.strip(_EDGE).lower()
+        key = fold(w.strip(_EDGE))
         if key and key not in seen:
             seen.add(key)
-            out.append(w)
+            out.append(key)
     return " ".join(out)
 
 
@@ -86,7 +96,7 @@ def search_block(title: str, filters: dict[str, str | int | None], meta: dict[st
     facts = " ".join(str(v) for v in meta.values() if v not in (None, ""))
     parts.append(f'<p data-pagefind-weight="7">{_attr(title)}</p>')
     parts.append(f"<p>{_attr(facts)}</p>")
-    parts.append(f"<p>{_attr(distinct_words(opening))}</p>")
+    parts.append(f"<p>{_attr(distinct_words(' '.join((title, facts, opening))))}</p>")
     tokens = [filter_token(name, value) for name, value in filters.items() if value not in (None, "")]
     words = sorted({fold(w) for t in (title, facts, opening) for w in _WORD_WITH_D.findall(t)})
     parts.append(f'<p data-pagefind-weight="0.1">{_attr(" ".join(tokens + words))}</p>')
