@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from vnkb.models import Document
 from vnkb.paging import PAGE_BUDGET, size
-from vnkb.render import INLINE_ROWS, group_slugs, listing_pages, place_documents
+from vnkb.render import place_documents
+from vnkb.render_listings import INLINE_ROWS, group_slugs, listing_pages
 
 
 def _docs(n: int) -> list[Document]:

@@ -14,7 +14,6 @@ from vnkb.render import place_documents
 from vnkb.paging import PAGE_BUDGET, pack, pack_table, page_names, pager, size
 
 
-
 def _docs(n: int, repairs: int = 3) -> list[Document]:
     docs = []
     for i in range(n):
@@ -287,7 +286,7 @@ def _index_rows(pages: dict[str, str], main: str) -> dict[str, str]:
 
 
 def test_large_listings_are_tables_of_groups_with_their_own_pages():
-    from vnkb.render import listing_pages
+    from vnkb.render_listings import listing_pages
     docs = _archive(1_500)
     placed = place_documents(docs)
     pages = listing_pages(placed)

@@ -75,8 +75,6 @@ def _pages(doc: Document) -> dict[str, str]:
     return {p: v for p, v in every.items() if p.startswith("van-ban/")}
 
 
-
-
 def test_a_long_document_is_cut_into_linked_pages_that_hold_its_text_once():
     pages = _pages(_long_document())
     home = "van-ban/2019/uy-ban-nhan-dan-tinh-ha-tinh/12-hd-ubnd"

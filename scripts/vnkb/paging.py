@@ -9,7 +9,7 @@ that grow with the archive (the repair report, a year of the calendar, the
 build report: at 10,000 documents 18 MB, 2.2 MB and 1.2 MB of HTML) are cut
 the same way into pages of PAGE_BUDGET (render_repairs, render_publish,
 render_report), and so are the listings by type, year and issuer and the
-registry's indexes (render.group_pages: a table of the groups, each group on
+registry's indexes (render_listings.group_pages: a table of the groups, each group on
 pages of its own). Continuation pages are named by page_names and linked by pager.
 """
 from __future__ import annotations

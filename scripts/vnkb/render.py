@@ -113,8 +113,6 @@ def original_path(doc: Document) -> str:
     return f"goc/{doc.source['sha256'][:12]}/{slugify(stem, 60)}{ext}"
 
 
-
-
 def vn_date(iso: str | None) -> str:
     if not iso:
         return ""
@@ -541,8 +539,6 @@ def paged(page: str, head: list[str], body: list[str], end: str, bottom: list[st
     return _link_anchors(out)
 
 
-
-
 _ANCHOR = re.compile(r"\{#([a-z0-9-]+)\}")
 _TO_ANCHOR = re.compile(r"\]\(#([a-z0-9-]+)\)")
 
@@ -625,156 +621,6 @@ def template_intro(placed: Placed, index: int, used: set[str]) -> str:
     return "\n".join(lines)
 
 
-# --- listings -----------------------------------------------------------------
-
-def _doc_row(placed: Placed, page: str) -> list[str]:
-    d = placed.doc
-    return [link(d.number or "(không số)", rel(page, placed.page)), vn_date(d.issued_date) or str(d.year or ""),
-            inline(d.organ_name or ""), inline(d.subject or d.title or "")]
-
-
-INLINE_ROWS = 20        # documents shown per group on a listing page that fits the page budget
-DOC_HEADER = ["Số, ký hiệu", "Ngày", "Cơ quan ban hành", "Trích yếu"]
-_RESERVED_SLUG = re.compile(r"trang-\d+|index")
-
-
-def _rows(items: list[Placed], page: str) -> str:
-    return table(DOC_HEADER, [_doc_row(p, page) for p in items]) + "\n"
-
-
-def group_slugs(names: list[str]) -> dict[str, str]:
-    """Each group's page name in its listing's folder, unique among the
-    groups and never that of a continuation page of the listing (trang-<k>)
-    nor index (the listing's own address): the slug of the name; "nhom-"
-    before a reserved one; -2, -3 ... after a slug another group has already
-    (in the order of fold, then the name: the same for the same groups)."""
-    order = sorted(set(names), key=lambda n: (fold(n), n))
-    bases = {}
-    for name in order:
-        base = slugify(name)
-        bases[name] = f"nhom-{base}" if _RESERVED_SLUG.fullmatch(base) else base
-    taken = set(bases.values())
-    out: dict[str, str] = {}
-    given: set[str] = set()
-    for name in order:
-        slug, k = bases[name], 2
-        while slug in given or (slug != bases[name] and slug in taken):
-            slug = f"{bases[name]}-{k}"
-            k += 1
-        given.add(slug)
-        out[name] = slug
-    return out
-
-
-def _cut_rows(header: list[str], rows: list[list[str]], budget: int = paging.CONTENT_BUDGET) -> list[int]:
-    """How many of the rows each page's table takes (paging.pack_table)."""
-    return [t.count("\n") - 1 for t in paging.pack_table(header, rows, budget)] if rows else [0]
-
-
-def _table_pages(first: str, header: list[str], n_rows: int, row_of) -> tuple[list[str], list[slice]]:
-    """A table too long for one page over first and its continuation pages
-    (paging.page_names): the pages and the rows on each. row_of(i, page): row
-    i as written on `page`; the cut is made with the rows as written on the
-    pages after the first (all in one folder, so the same there)."""
-    later = paging.page_names(first, 2)[1]
-    counts = _cut_rows(header, [row_of(i, later) for i in range(n_rows)])
-    names = paging.page_names(first, len(counts))
-    starts = [sum(counts[:k]) for k in range(len(counts))]
-    return names, [slice(s, s + c) for s, c in zip(starts, counts)]
-
-
-def group_firsts(page: str, names: list[str]) -> dict[str, str]:
-    """Each group's first page: danh-muc/theo-loai.md -> danh-muc/theo-loai/<slug>.md."""
-    slugs = group_slugs(names)
-    return {name: f"{page[:-len('.md')]}/{slugs[name]}.md" for name in names}
-
-
-def group_pages(page: str, title: str, intro: str, column: str, groups: list[tuple[str, list]],
-                header: list[str], row_of, only: set[str] | None = None) -> tuple[dict[str, str], dict[str, str]]:
-    """A listing's groups, each on its own pages, and (when wanted) the
-    listing as a compact table of its groups. groups: (name, items) in the
-    listing's order; row_of(item, page): the item's row on `page`. A group's
-    pages are folder/<slug>.md and folder/<slug>/trang-<k>.md (folder:
-    page without .md), cut by the page budget. only: the names of the groups
-    that get pages, and the listing is left alone (None: every group, and the
-    listing becomes the table of groups: page and folder/trang-<k>.md).
-    Returns ({path: Markdown}, {group name: its first page})."""
-    first_of = group_firsts(page, [name for name, _ in groups])
-    out: dict[str, str] = {}
-    listed_on: dict[str, str] = {name: page for name, _ in groups}
-    if only is None:
-        rows = [[link(name, rel(page, first_of[name])), str(len(items))] for name, items in groups]
-        counts = _cut_rows([column, "Số văn bản"], rows)
-        names = paging.page_names(page, len(counts))
-        at = 0
-        for k, (name_k, count) in enumerate(zip(names, counts)):
-            mine = groups[at:at + count]
-            at += count
-            table_md = table([column, "Số văn bản"], [[link(name, rel(name_k, first_of[name])), str(len(items))]
-                                                      for name, items in mine]) + "\n"
-            nav = [paging.pager(names, k) + "\n"] if len(names) > 1 else []
-            noun = column[:1].lower() + column[1:]
-            head = ([f"# {title}\n", intro + "\n", f"{len(groups)} {noun}, mỗi {noun} một trang danh sách.\n"]
-                    if k == 0
-                    else [f"# {title} (trang {k + 1}/{len(names)})\n"])
-            out[name_k] = "\n".join(head + nav + [table_md] + nav)
-            for name, _ in mine:
-                listed_on[name] = name_k
-    for name, items in groups:
-        if only is not None and name not in only:
-            continue
-        names, cuts = _table_pages(first_of[name], header, len(items), lambda i, p: row_of(items[i], p))
-        for k, (name_k, part) in enumerate(zip(names, cuts)):
-            suffix = f" (trang {k + 1}/{len(names)})" if len(names) > 1 else ""
-            nav = [paging.pager(names, k) + "\n"] if len(names) > 1 else []
-            out[name_k] = "\n".join(
-                [f"# {inline(title)}: {inline(name)}{suffix}\n",
-                 f"{link('Về danh mục', rel(name_k, listed_on[name]))} · {len(items)} văn bản\n"]
-                + nav + [table(header, [row_of(x, name_k) for x in items[part]]) + "\n"] + nav)
-    return out, first_of
-
-
-def _grouped(placed: list[Placed], key, page: str, title: str, intro: str, column: str,
-             reverse: bool = False) -> dict[str, str]:
-    """A listing page with each group's newest documents, and for a group with
-    more, its full list on pages of its own (group_pages). When that page
-    would be over the page budget (hundreds of groups), it is instead a
-    compact table of the groups, and every group has its own pages."""
-    by_key: dict[str, list[Placed]] = defaultdict(list)
-    used: set[str] = set()
-    for p in placed:
-        by_key[key(p.doc)].append(p)
-    groups = [(name, sorted(by_key[name], key=lambda p: (p.doc.issued_date or str(p.doc.year or ""), p.id),
-                            reverse=True))
-              for name in sorted(by_key, key=fold, reverse=reverse)]
-    big = {name for name, items in groups if len(items) > INLINE_ROWS}
-    first_of = group_firsts(page, [name for name, _ in groups])
-    parts = [f"# {title}\n", intro + "\n"]
-    for name, items in groups:
-        parts.append(heading(2, f"{inline(name)} ({len(items)})", name, used) + "\n")
-        parts.append(_rows(items[:INLINE_ROWS], page))
-        if name in big:
-            parts.append(f"{link(f'Xem tất cả {len(items)} văn bản', rel(page, first_of[name]))}\n")
-    if not groups:
-        parts.append("Chưa có văn bản nào.\n")
-    whole = "\n".join(parts)
-    if paging.size(whole) <= paging.PAGE_BUDGET:
-        return group_pages(page, title, intro, column, groups, DOC_HEADER, _doc_row, only=big)[0] | {page: whole}
-    return group_pages(page, title, intro, column, groups, DOC_HEADER, _doc_row)[0]
-
-
-def listing_pages(placed: list[Placed]) -> dict[str, str]:
-    intro = f"Kho có {len(placed)} văn bản."
-    pages: dict[str, str] = {}
-    pages.update(_grouped(placed, lambda d: d.type_name or "Chưa rõ loại", "danh-muc/theo-loai.md",
-                          "Văn bản theo loại", intro, "Loại văn bản"))
-    pages.update(_grouped(placed, lambda d: str(d.year) if d.year else "Chưa rõ năm", "danh-muc/theo-nam.md",
-                          "Văn bản theo năm", intro, "Năm", reverse=True))
-    pages.update(_grouped(placed, lambda d: d.organ_name or "Chưa rõ cơ quan", "danh-muc/theo-co-quan.md",
-                          "Văn bản theo cơ quan ban hành", intro, "Cơ quan ban hành"))
-    return pages
-
-
 def document_pages(p: Placed, citers: list | None = None, ctx: Context | None = None) -> list[tuple[str, str]]:
     """A document's pages and its attachments' pages: (path, Markdown)."""
     return document_page(p, citers, ctx) + [x for i in range(len(p.doc.attachments)) for x in attachment_page(p, i)]
@@ -794,6 +640,7 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
     edges(p, entries): a document's lines of api/citations.json (kept from
     the last build by the caller)."""
     from . import forked
+    from .render_listings import listing_pages
     from .render_publish import publish_jobs
     from .render_registry import QUALITY_CSV, QUALITY_PAGE, index_pages, quality_csv, quality_page, registry_entry_pages
     from .render_repairs import repairs_pages

@@ -13,8 +13,8 @@ from .publish.catalog import spreadsheet
 from .publish.citeform import entry_citation
 from .publish.paths import page_url
 from .paging import CONTENT_BUDGET, PAGE_BUDGET, pack_table, size
-from .render import (Context, Placed, cite_button, group_pages, heading, paged, rel, relations_section,
-                     target_page, vn_date)
+from .render import Context, Placed, cite_button, heading, paged, rel, relations_section, target_page, vn_date
+from .render_listings import group_pages
 from .search.browser import entry_filters, search_block
 from .vntext import fold
 
@@ -82,7 +82,7 @@ def _entry_row(e, page: str) -> list[str]:
 def _index(entries: list, key, page: str, title: str, column: str) -> dict[str, str]:
     """One page of the entries, a table per group, while it fits the page
     budget; else (a large archive: hundreds of issuers) a compact table of
-    the groups, each group on pages of its own (render.group_pages)."""
+    the groups, each group on pages of its own (render_listings.group_pages)."""
     by_key = defaultdict(list)
     used: set[str] = set()
     for e in entries:

@@ -38,8 +38,6 @@ def _counts(p) -> tuple[int, int]:
     return applied, len(p.doc.repairs) - applied
 
 
-
-
 def repairs_pages(placed: list) -> dict[str, str]:
     """(page, Markdown) of the report: PAGE alone while it fits the page
     budget, else PAGE and danh-muc/sua-loi-van-ban/trang-<k>.md."""
