@@ -52,7 +52,15 @@ def filter_token(name: str, value) -> str:
 
 def lead(texts: list[str], limit: int = LEAD_CHARS) -> str:
     """The first `limit` characters of the texts, one line, cut at a space."""
-    text = " ".join(" ".join(t.split()) for t in texts if t and t.strip())
+    taken, size = [], 0
+    for t in texts:                 # (a registry entry passes thousands of sentences: join only what is needed)
+        t = " ".join(t.split()) if t else ""
+        if t:
+            taken.append(t)
+            size += len(t) + 1
+            if size > limit + 1:
+                break
+    text = " ".join(taken)
     if len(text) <= limit:
         return text
     cut = text.rfind(" ", 0, limit + 1)
