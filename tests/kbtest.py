@@ -43,3 +43,17 @@ def assert_links_resolve(pages: dict, check=None, outside=lambda path: False) ->
             assert path in pages, (page, target)
             if frag:
                 assert f"{{#{frag}}}" in pages[path], (page, target, frag)
+
+
+def project_copy(tmp_path: Path) -> Path:
+    """A project folder as kb.py sees it, docs/ not built yet: mkdocs.yml, a
+    copy of the sample originals in source_docs/, the assets and hand-written pages."""
+    import shutil
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(SOURCE_DOCS, project / "source_docs")
+    shutil.copytree(ROOT / "docs" / "assets", project / "docs" / "assets")
+    for page in ("index.md", "tim-kiem.md"):
+        shutil.copy(ROOT / "docs" / page, project / "docs" / page)
+    return project

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kbtest import ROOT, SOURCE_DOCS
+from kbtest import ROOT, SOURCE_DOCS, project_copy
 from vnkb.build import build, context_fingerprint
 from vnkb.cache import StatCache, code_version
 from vnkb.discover import discover
@@ -182,13 +182,7 @@ def _site_files(site):
 
 def _project(tmp_path):
     """A project folder as kb.py sees it: mkdocs.yml, docs/ built from a copy of the samples."""
-    project = tmp_path / "project"
-    project.mkdir()
-    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-    shutil.copytree(SOURCE_DOCS, project / "source_docs")
-    shutil.copytree(ROOT / "docs" / "assets", project / "docs" / "assets")
-    for page in ("index.md", "tim-kiem.md"):
-        shutil.copy(ROOT / "docs" / page, project / "docs" / page)
+    project = project_copy(tmp_path)
     build(project / "source_docs", project / "docs")
     return project
 

@@ -4,13 +4,12 @@ real `mkdocs build --strict` makes of a long original."""
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kbtest import ROOT, SOURCE_DOCS, assert_links_resolve
+from kbtest import assert_links_resolve, project_copy
 from vnkb import paging
 from vnkb.cite import cite_document, cited_by, link_archive
 from vnkb.models import Attachment, Document
@@ -126,13 +125,7 @@ def test_the_site_of_a_long_original_has_small_pages_and_working_links(tmp_path)
     build --strict` (which fails on a link or anchor that does not resolve)."""
     from vnkb.build import build
     from vnkb.site import build_site
-    project = tmp_path / "project"
-    project.mkdir()
-    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-    shutil.copytree(SOURCE_DOCS, project / "source_docs")
-    shutil.copytree(ROOT / "docs" / "assets", project / "docs" / "assets")
-    for page in ("index.md", "tim-kiem.md"):
-        shutil.copy(ROOT / "docs" / page, project / "docs" / page)
+    project = project_copy(tmp_path)
     doc = _long_document(sections=30, template=False)
     header = ("ỦY BAN NHÂN DÂN\tCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nTỈNH HÀ TĨNH\tĐộc lập - Tự do - Hạnh phúc\n"
               "Số: 12/HD-UBND\tHà Tĩnh, ngày 01 tháng 03 năm 2019\n\nHƯỚNG DẪN\n"
