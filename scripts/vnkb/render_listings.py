@@ -63,21 +63,14 @@ def group_slugs(names: list[str]) -> dict[str, str]:
     return out
 
 
-def _cut_rows(header: list[str], rows: list[list[str]], budget: int = paging.CONTENT_BUDGET) -> list[int]:
-    """How many of the rows each page's table takes (paging.pack_table)."""
-    return [t.count("\n") - 1 for t in paging.pack_table(header, rows, budget)] if rows else [0]
-
-
-def _table_pages(first: str, header: list[str], n_rows: int, row_of) -> tuple[list[str], list[slice]]:
+def _table_pages(first: str, header: list[str], rows: list[list[str]], written_at: str) -> tuple[list[str], list[str]]:
     """A table too long for one page over first and its continuation pages
-    (paging.page_names): the pages and the rows on each. row_of(i, page): row
-    i as written on `page`; the cut is made with the rows as written on the
-    pages after the first (all in one folder, so the same there)."""
-    later = paging.page_names(first, 2)[1]
-    counts = _cut_rows(header, [row_of(i, later) for i in range(n_rows)])
-    names = paging.page_names(first, len(counts))
-    starts = [sum(counts[:k]) for k in range(len(counts))]
-    return names, [slice(s, s + c) for s, c in zip(starts, counts)]
+    (paging.page_names), cut by the page budget: (pages, their tables). The
+    rows are written once, with links for the page written_at; each table's
+    links are rebased to its own page (paging.rebase_links)."""
+    tables = paging.pack_table(header, rows)
+    names = paging.page_names(first, len(tables))
+    return names, [paging.rebase_links(t, written_at, name) + "\n" for name, t in zip(names, tables)]
 
 
 def group_firsts(page: str, names: list[str]) -> dict[str, str]:
@@ -101,14 +94,11 @@ def group_pages(page: str, title: str, intro: str, column: str, groups: list[tup
     listed_on: dict[str, str] = {name: page for name, _ in groups}
     if only is None:
         rows = [[link(name, rel(page, first_of[name])), str(len(items))] for name, items in groups]
-        counts = _cut_rows([column, "Số văn bản"], rows)
-        names = paging.page_names(page, len(counts))
+        names, tables = _table_pages(page, [column, "Số văn bản"], rows, page)
         at = 0
-        for k, (name_k, count) in enumerate(zip(names, counts)):
-            mine = groups[at:at + count]
-            at += count
-            table_md = table([column, "Số văn bản"], [[link(name, rel(name_k, first_of[name])), str(len(items))]
-                                                      for name, items in mine]) + "\n"
+        for k, (name_k, table_md) in enumerate(zip(names, tables)):
+            mine = groups[at:at + table_md.count("\n") - 2]      # (its lines: header, separator, rows)
+            at += len(mine)
             nav = [paging.pager(names, k) + "\n"] if len(names) > 1 else []
             noun = column[:1].lower() + column[1:]
             head = ([f"# {title}\n", intro + "\n", f"{len(groups)} {noun}, mỗi {noun} một trang danh sách.\n"]
@@ -120,14 +110,16 @@ def group_pages(page: str, title: str, intro: str, column: str, groups: list[tup
     for name, items in groups:
         if only is not None and name not in only:
             continue
-        names, cuts = _table_pages(first_of[name], header, len(items), lambda i, p: row_of(items[i], p))
-        for k, (name_k, part) in enumerate(zip(names, cuts)):
+        # written for the pages after the first (one folder: the same links on each)
+        later = paging.page_names(first_of[name], 2)[1]
+        names, tables = _table_pages(first_of[name], header, [row_of(x, later) for x in items], later)
+        for k, (name_k, table_md) in enumerate(zip(names, tables)):
             suffix = f" (trang {k + 1}/{len(names)})" if len(names) > 1 else ""
             nav = [paging.pager(names, k) + "\n"] if len(names) > 1 else []
             out[name_k] = "\n".join(
                 [f"# {inline(title)}: {inline(name)}{suffix}\n",
                  f"{link('Về danh mục', rel(name_k, listed_on[name]))} · {len(items)} văn bản\n"]
-                + nav + [table(header, [row_of(x, name_k) for x in items[part]]) + "\n"] + nav)
+                + nav + [table_md] + nav)
     return out, first_of
 
 
