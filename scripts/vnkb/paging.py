@@ -20,9 +20,6 @@ import re
 from .markdown import link, rel, table_head, table_row
 
 BUDGET = 40_000          # estimated HTML bytes of a page's content (see html_cost)
-_HEADING = re.compile(r"^#{1,6} ", re.M)
-
-
 _HEADING_LINE = re.compile(r"^#{1,6} .*", re.M)
 
 
@@ -36,7 +33,7 @@ def html_cost(block: str) -> int:
 
 
 def is_heading(block: str) -> bool:
-    return _HEADING.match(block.lstrip("\n")) is not None
+    return _HEADING_LINE.match(block.lstrip("\n")) is not None
 
 
 def cut(costs: list[int], budget: int = BUDGET, first: int = 0,

@@ -5,7 +5,7 @@ keeps the totals and the documents with the most spots to check, the others
 hold every document's table in order (paging.py)."""
 from __future__ import annotations
 
-from .markdown import inline, link, table
+from .markdown import inline, link, rel, table
 from .paging import CONTENT_BUDGET, PAGE_BUDGET, pack, pack_table, page_names, pager, size
 
 PAGE = "danh-muc/sua-loi-van-ban.md"
@@ -23,7 +23,6 @@ def _shown(text: str, kind: str) -> str:
 
 
 def _rel(to_page: str, from_page: str = PAGE) -> str:
-    from .render import rel
     return rel(from_page, to_page)
 
 
