@@ -84,6 +84,43 @@ def test_a_new_original_leaves_other_repairs_cached_and_matches_a_clean_build(tm
     assert _files(tmp_path / "docs") == _files(tmp_path / "clean")
 
 
+def _pack(cache):
+    return cache / code_version() / "models.pickle"
+
+
+def test_a_rebuild_loads_the_models_from_the_pack(tmp_path):
+    """The pack is what a rebuild reads: a title changed in it shows (only the
+    build writes it; this proves the per-document files were not read instead)."""
+    cache = tmp_path / "cache"
+    build(SOURCE_DOCS, tmp_path / "docs", cache_dir=cache)
+    pack = pickle.loads(_pack(cache).read_bytes())
+    assert len(pack) == 4
+    key, value = sorted(pack.items())[0]
+    value[0].title = "Tiêu đề lấy từ gói mô hình"
+    _pack(cache).write_bytes(pickle.dumps(pack))
+    again = build(SOURCE_DOCS, tmp_path / "docs", cache_dir=cache)
+    assert again.cached == 4
+    assert "Tiêu đề lấy từ gói mô hình" in {d.title for d in again.documents}
+
+
+def test_one_change_leaves_the_pack_and_a_broken_pack_is_rewritten(tmp_path):
+    src = tmp_path / "src"
+    shutil.copytree(SOURCE_DOCS, src)
+    cache = tmp_path / "cache"
+    build(src, tmp_path / "docs", index_dir=tmp_path / "index", cache_dir=cache)
+    before = _pack(cache).read_bytes()
+    txt = next(src.glob("002_*.txt"))
+    txt.write_bytes(txt.read_bytes() + "\nBổ sung: gửi báo cáo trước ngày 20/6.\n".encode())
+    inc = build(src, tmp_path / "docs", index_dir=tmp_path / "index", cache_dir=cache)
+    assert inc.cached == 3 and _pack(cache).read_bytes() == before   # the changed model: from its own file
+    build(src, tmp_path / "clean", index_dir=tmp_path / "clean-index")
+    assert _files(tmp_path / "docs") == _files(tmp_path / "clean")
+    _pack(cache).write_bytes(before[: len(before) // 2])              # cut short, as by a crash
+    again = build(src, tmp_path / "docs", index_dir=tmp_path / "index", cache_dir=cache)
+    assert again.cached == 4 and again.written == 0
+    assert len(pickle.loads(_pack(cache).read_bytes())) == 4
+
+
 def test_entries_of_other_code_versions_are_pruned(tmp_path):
     cache = tmp_path / "cache"
     stale = cache / "0123456789abcdef" / "ab"

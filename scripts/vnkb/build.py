@@ -206,6 +206,27 @@ def _load_json(path: Path | None) -> dict:
         return {}
 
 
+def _usable(hit, path: str, fingerprint: str, context) -> bool:
+    """A cached model (ResultCache value) for the original at path, made with
+    this archive's repair evidence or with the same values for all it looked up."""
+    return hit is not None and len(hit) == 6 and hit[0] is not None and hit[0].source["path"] == path \
+        and (hit[3] == fingerprint or deps_hold(hit[4], context))
+
+
+def _renew_pack(cache: ResultCache, packed: dict, from_pack: set[str], unused: int) -> None:
+    """Write this build's models as the next pack when the last pack lacked
+    many of them or holds many no longer used (a few changed originals load
+    from their own files: rewriting a large archive's pack takes seconds)."""
+    slack = max(32, len(packed) // 50)
+    if from_pack and len(packed) - len(from_pack) <= slack and unused <= slack:
+        return
+    if from_pack and len(from_pack) < len(packed):
+        table: dict[str, str] = {}      # the models loaded alone share the pack's strings
+        for value in packed.values():
+            share_strings(value[0], table)
+    cache.write_pack(dict(sorted(packed.items())))
+
+
 def context_fingerprint(context) -> str:
     """A digest of the archive's repair evidence (word counts, cited numbers)
     by value: the same in every process (a set's order follows the process's
@@ -429,17 +450,24 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
     jobs, slots = [], []
     shared: dict[str, str] = {}     # one copy of each string the documents' citations repeat
     digests: dict[str, str] = {}    # source path -> model_digest
+    pack = cache.read_pack()        # the last build's models, their strings shared already
+    packed: dict[str, tuple] = {}   # this build's, for the next pack
+    from_pack: set[str] = set()
     for source, (read, failed) in zip(sources, reads):
         if read is None:
-            slots.append((None, failed, {}, None))
+            slots.append((None, failed, {}, None, None))
             continue
         extracted = read[0]
         ov = override_path(root, source)
         key = cache.key("doc:" + source.sha256, ov.read_bytes() if ov.is_file() else None)
-        hit = cache.get(key)
-        if hit is not None and len(hit) == 6 and hit[0] is not None and hit[0].source["path"] == source.path \
-                and (hit[3] == fingerprint or deps_hold(hit[4], context)):
-            slots.append(hit[:3] + hit[5:])
+        hit = pack.pop(key, None)
+        if _usable(hit, source.path, fingerprint, context):
+            from_pack.add(key)
+        else:       # (a model made again since the pack was written is in its own file)
+            hit = cache.get(key)
+        if _usable(hit, source.path, fingerprint, context):
+            slots.append(hit[:3] + hit[5:] + (key,))
+            packed[key] = hit
             out.cached += 1
         else:
             slots.append(key)
@@ -451,6 +479,7 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
     del jobs
     for slot in slots:
         if isinstance(slot, str):
+            key = slot
             first, result, times = next(fresh)
             doc, deps = first if first is not None else (None, None)
             digest = None
@@ -464,16 +493,20 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
                 digest = model_digest(share_strings(doc, {}))
             if "time limit" not in result.reason and "crashed" not in result.reason:
                 cache.put(slot, (doc, result, times, fingerprint, deps, digest))
+                if doc is not None:
+                    packed[slot] = (doc, result, times, fingerprint, deps, digest)
             for k, v in times.items():
                 out.timings[k] = out.timings.get(k, 0.0) + v
         else:
-            doc, result, times, digest = slot
+            doc, result, times, digest, key = slot
         out.results.append(result)
         if doc is not None:
-            out.documents.append(share_strings(doc, shared))
+            out.documents.append(doc if key in from_pack else share_strings(doc, shared))
             digests[doc.source["path"]] = digest
     fresh.close()
     del context, shared      # context: the workers' (word and pair counts of the whole archive)
+    _renew_pack(cache, packed, from_pack, len(pack))
+    del pack, packed, from_pack
     gc.enable()
     gc.freeze()
     out.timings["process_wall"] = time.perf_counter() - t
