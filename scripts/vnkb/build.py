@@ -444,8 +444,8 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
     # build: CPython's full collections would walk them all, again and again
     # while they are loaded (a third of this pass for an archive of cached
     # models), and a forked renderer walking them copies the pages they are
-    # on. So the collector pauses while they are made, then leaves them be
-    # (frozen; build() thaws them).
+    # on. So the collector pauses while they are made (and linked, below),
+    # then leaves them be (frozen; build() thaws them).
     gc.disable()
     jobs, slots = [], []
     shared: dict[str, str] = {}     # one copy of each string the documents' citations repeat
@@ -507,8 +507,6 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
     del context, shared      # context: the workers' (word and pair counts of the whole archive)
     _renew_pack(cache, packed, from_pack, len(pack))
     del pack, packed, from_pack
-    gc.enable()
-    gc.freeze()
     out.timings["process_wall"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -544,6 +542,11 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
     del around
     current_entries = {eid for eid in entries if old_keys.get("entry:" + eid) == keys["entry:" + eid]
                        and (docs_dir / target_page(eid)).is_file()}
+    # So do the archive's links, keys, findings and edges, made since: the
+    # collector resumes for what rendering makes, and leaves all these be.
+    gc.freeze()
+    gc.enable()
+
     def sink(path: str, data: str | bytes) -> None:     # every file goes to disk as it is made
         out.written += _write_if_changed(docs_dir / path, data.encode("utf-8") if isinstance(data, str) else data)
     try:
