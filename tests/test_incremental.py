@@ -121,6 +121,89 @@ def test_one_change_leaves_the_pack_and_a_broken_pack_is_rewritten(tmp_path):
     assert len(pickle.loads(_pack(cache).read_bytes())) == 4
 
 
+def test_files_go_by_the_last_build_list_unless_docs_changed_behind_it(tmp_path):
+    """A rebuild removes what the last build wrote and this one does not, by
+    the list the last build left in build/cache, as a walk of the folders would;
+    with docs/ changed since (its manifest) or no list (a build stopped midway),
+    it walks them and a file no build wrote goes too."""
+    src, docs, walked, cache = tmp_path / "src", tmp_path / "docs", tmp_path / "walked", tmp_path / "cache"
+    shutil.copytree(SOURCE_DOCS, src)
+    build(src, docs, cache_dir=cache)
+    assert (cache / "generated-files.json").is_file()
+    shutil.copytree(docs, walked)
+    next(src.glob("001_*")).unlink()
+    result = build(src, docs, cache_dir=cache)
+    build(src, walked)                           # no cache: the folders are walked
+    assert result.removed >= 3 and not (docs / "van-ban" / "2018").exists()
+    assert _files(docs) == _files(walked)
+    stray = docs / "van-ban" / "2018" / "cu" / "index.md"
+    for behind in ("checkout", "stopped"):
+        stray.parent.mkdir(parents=True)
+        stray.write_text("# Trang cũ\n", encoding="utf-8")
+        if behind == "checkout":
+            manifest = docs / ".kb-manifest.json"
+            manifest.write_bytes(manifest.read_bytes() + b" ")
+        else:
+            (cache / "generated-files.json").unlink()
+        again = build(src, docs, cache_dir=cache)
+        assert again.removed == 1 and _files(docs) == _files(walked), behind
+
+
+_DOCS, _ENTRIES = ["d0", "d1", "d2", "d3"], ["e0", "e1"]
+
+
+@st.composite
+def _relation_states(draw):
+    """relation_state's form: document -> (what it cites, label, title); entry -> label."""
+    state: dict = {}
+    for d in sorted(draw(st.sets(st.sampled_from(_DOCS)))):
+        cites = draw(st.sets(st.sampled_from(_DOCS + _ENTRIES))) - {d}
+        state[d] = (tuple(sorted(cites)), draw(st.sampled_from("AB")), draw(st.sampled_from("TU")))
+    for e in _ENTRIES:
+        if draw(st.booleans()):
+            state[e] = draw(st.sampled_from("LM"))
+    return state
+
+
+def _relations_as_read(doc: str, state: dict, common: int):
+    """All a document's relations section shows (render.relations_section)."""
+    from collections import defaultdict
+    from vnkb.publish import graph
+    targets = {i: set(v[0]) for i, v in state.items() if isinstance(v, tuple)}
+    cited_by = defaultdict(set)
+    for i, ts in targets.items():
+        for t in ts:
+            cited_by[t].add(i)
+
+    def label(i):
+        return state[i][1] if isinstance(state.get(i), tuple) else state.get(i, i)
+
+    def title(i):
+        return state[i][2] if isinstance(state.get(i), tuple) else label(i)
+    related = graph.related_documents(doc, targets, cited_by, common=common)
+    return (label(doc), sorted((t, label(t)) for t in targets[doc]), sorted((c, label(c)) for c in cited_by[doc]),
+            [(o, title(o), reason, [(t, label(t)) for t in shared]) for o, reason, shared in related])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_relation_states(), st.data(), st.sampled_from([0, 1, 2, 10]))
+def test_a_page_whose_relations_read_differently_is_touched(old, data, common):
+    """A kept page's relations section must read as it would be made now: every
+    document whose section differs between the two states is touched. The new
+    state: the old one with one or two documents or entries changed, added or removed."""
+    from vnkb.render import relations_touched
+    new, other = dict(old), data.draw(_relation_states())
+    for i in data.draw(st.lists(st.sampled_from(_DOCS + _ENTRIES), min_size=1, max_size=2)):
+        if i in other:
+            new[i] = other[i]
+        else:
+            new.pop(i, None)
+    touched = relations_touched(old, new, common)
+    for doc in _DOCS:
+        if isinstance(old.get(doc), tuple) and isinstance(new.get(doc), tuple) and doc not in touched:
+            assert _relations_as_read(doc, old, common) == _relations_as_read(doc, new, common), doc
+
+
 def test_entries_of_other_code_versions_are_pruned(tmp_path):
     cache = tmp_path / "cache"
     stale = cache / "0123456789abcdef" / "ab"

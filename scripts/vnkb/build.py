@@ -31,13 +31,14 @@ from .parse import make_title, parse
 from .publish import aliases as url_aliases
 from .publish.catalog import citation_edges
 from .publish.paths import page_url
-from .render import GENERATED_DIRS, Context, place_documents, render_all, target_page
+from .render import GENERATED_DIRS, Context, place_documents, relation_state, relations_touched, render_all, target_page
 from .render_registry import entry_key
 from .render_report import report_pages
 from .repair.context import ArchiveEvidence, deps_hold
 from .workers import Limits, run_files
 
 MANIFEST = ".kb-manifest.json"
+FILE_LIST = "generated-files.json"     # in build/cache: what the generated folders hold
 
 
 @dataclass
@@ -273,9 +274,40 @@ def _replace(path: Path, fill) -> None:
     tmp.replace(path)
 
 
-def _remove_unlisted(docs_dir: Path, pages) -> int:
+def _take_file_list(cache_dir: Path | None, docs_dir: Path) -> set[str] | None:
+    """The files the generated folders held when the last build ended, if
+    docs/ is still as it left them (the same folder, its manifest unchanged:
+    not checked out or cleaned since). The record goes as it is read: a build
+    stopped before it writes the next leaves none, and the next build walks
+    the folders (walking 20,000 folders not in the system's cache took 2 s)."""
+    path = cache_dir / FILE_LIST if cache_dir else None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path else None
+        if path:
+            path.unlink()
+        manifest = hashlib.sha256((docs_dir / MANIFEST).read_bytes()).hexdigest()
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("docs") != str(docs_dir.resolve()) \
+            or data.get("manifest") != manifest or not isinstance(data.get("files"), list):
+        return None
+    return set(data["files"])
+
+
+def _save_file_list(cache_dir: Path | None, docs_dir: Path, pages: dict) -> None:
+    if cache_dir:
+        files = sorted(f for f in pages if f.split("/", 1)[0] in GENERATED_DIRS)
+        _write_if_changed(cache_dir / FILE_LIST, json.dumps({
+            "docs": str(docs_dir.resolve()), "manifest": hashlib.sha256(pages[MANIFEST]).hexdigest(),
+            "files": files}).encode("utf-8"))
+
+
+def _remove_unlisted(docs_dir: Path, pages, listed: set[str] | None = None) -> int:
     """Remove the files of the generated folders that are not in pages, then
-    the folders left empty; the number of files removed."""
+    the folders left empty; the number of files removed. listed: the files
+    they held (_take_file_list), or None to walk them."""
+    if listed is not None:
+        return _remove_listed(docs_dir, pages, listed)
     removed = 0
     skip = len(str(docs_dir)) + 1
     for top in GENERATED_DIRS:
@@ -287,6 +319,25 @@ def _remove_unlisted(docs_dir: Path, pages) -> int:
                     removed += 1
             if base != top and not os.listdir(folder):
                 os.rmdir(folder)
+    return removed
+
+
+def _remove_listed(docs_dir: Path, pages, listed: set[str]) -> int:
+    removed = 0
+    for f in sorted(listed.difference(pages)):
+        parts = f.split("/")
+        if parts[0] not in GENERATED_DIRS or len(parts) < 2 or {"", ".", ".."} & set(parts):
+            continue            # (the record is build/cache's own; still, never outside these folders)
+        try:
+            os.unlink(docs_dir / f)
+        except FileNotFoundError:
+            continue
+        removed += 1
+        for k in range(len(parts) - 1, 1, -1):      # the folders it leaves empty, up to the top one
+            try:
+                os.rmdir(docs_dir.joinpath(*parts[:k]))
+            except OSError:
+                break
     return removed
 
 
@@ -534,8 +585,15 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
     key_file = cache_dir / "render-keys.json" if cache_dir else None
     old_keys = _load_json(key_file)
     current = _current_pages(placed, keys, previous, docs_dir, old_keys)
-    # registry entries whose page on disk was made from the same inputs
     ctx = Context.of(placed, entries)
+    # A page's relations section reads other documents (their labels, titles,
+    # what they cite), which its render key does not hold: the pages whose
+    # section may read differently since the last build are made again.
+    relations_file = cache_dir / "relations.pickle" if cache_dir else None
+    relations, old_relations = relation_state(placed, ctx), _load_pickle(relations_file)
+    current -= relations_touched(old_relations, relations) if old_relations else current
+    del old_relations
+    # registry entries whose page on disk was made from the same inputs
     around: dict[str, str] = {}
     for eid, e in entries.items():
         keys["entry:" + eid] = entry_key(e, ctx, keys, around)
@@ -546,6 +604,8 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
     # collector resumes for what rendering makes, and leaves all these be.
     gc.freeze()
     gc.enable()
+
+    listed = _take_file_list(cache_dir, docs_dir)        # (before anything is written)
 
     def sink(path: str, data: str | bytes) -> None:     # every file goes to disk as it is made
         out.written += _write_if_changed(docs_dir / path, data.encode("utf-8") if isinstance(data, str) else data)
@@ -609,14 +669,16 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
             out.written += _copy_if_changed(data.source, docs_dir / rel_path)
         elif data is not None:
             out.written += _write_if_changed(docs_dir / rel_path, data)
-    out.removed += _remove_unlisted(docs_dir, pages)
+    out.removed += _remove_unlisted(docs_dir, pages, listed)
+    _save_file_list(cache_dir, docs_dir, pages)
     if key_file:
         key_file.parent.mkdir(parents=True, exist_ok=True)
         key_file.write_text(json.dumps(keys, sort_keys=True), encoding="utf-8")
+        _write_if_changed(relations_file, pickle.dumps(relations, protocol=4))
     out.timings["write"] = time.perf_counter() - t
     # what only rendering needed (the archive's links, keys and findings: about
     # a GB at 10,000 documents) goes before the index writers fork
-    del pages, ctx, citers, own, under, by_path, manifest, current
+    del pages, ctx, citers, own, under, by_path, manifest, current, relations
     from .search import build_index, record_groups
     t = time.perf_counter()
     # a document's model key digests all its records are made from: the index
