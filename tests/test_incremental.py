@@ -121,6 +121,33 @@ def test_one_change_leaves_the_pack_and_a_broken_pack_is_rewritten(tmp_path):
     assert len(pickle.loads(_pack(cache).read_bytes())) == 4
 
 
+def test_catalog_and_quality_rows_are_kept_by_render_key(tmp_path):
+    """A document's catalog lines and data-quality rows come from the last
+    build while its render key holds (a row changed in the kept parts shows),
+    and are made again when it changes."""
+    src, docs, cache = tmp_path / "src", tmp_path / "docs", tmp_path / "cache"
+    shutil.copytree(SOURCE_DOCS, src)
+    build(src, docs, cache_dir=cache)
+    for kind in ("catalog", "quality"):
+        path = cache / f"parts-{kind}.pickle"
+        kept = pickle.loads(path.read_bytes())
+        assert kept
+        for key, part in kept.items():
+            kept[key] = ([f'{{"id": "giu-lai-{kind}"}}'],) + part[1:] if kind == "catalog" else f"giu-lai-{kind}\r\n"
+        path.write_bytes(pickle.dumps(kept))
+    build(src, docs, cache_dir=cache)
+    assert "giu-lai-catalog" in (docs / "api" / "catalog.json").read_text(encoding="utf-8")
+    assert "giu-lai-quality" in (docs / "danh-muc" / "kiem-tra-du-lieu.csv").read_text(encoding="utf-8-sig")
+    txt = next(src.glob("002_*.txt"))     # one document changes, the others go: no part is kept
+    txt.write_bytes(txt.read_bytes() + "\nBổ sung: gửi báo cáo trước ngày 20/6.\n".encode())
+    for other in src.glob("00[013]_*"):
+        other.unlink()
+    build(src, docs, cache_dir=cache)
+    build(src, tmp_path / "clean")
+    for f in ("api/catalog.json", "api/danh-muc.csv", "tra-cuu/so-hieu.json", "danh-muc/kiem-tra-du-lieu.csv"):
+        assert (docs / f).read_bytes() == (tmp_path / "clean" / f).read_bytes(), f
+
+
 def test_files_go_by_the_last_build_list_unless_docs_changed_behind_it(tmp_path):
     """A rebuild removes what the last build wrote and this one does not, by
     the list the last build left in build/cache, as a walk of the folders would;

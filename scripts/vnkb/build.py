@@ -31,7 +31,7 @@ from .parse import make_title, parse
 from .publish import aliases as url_aliases
 from .publish.catalog import citation_edges
 from .publish.paths import page_url
-from .render import GENERATED_DIRS, Context, place_documents, relation_state, relations_touched, render_all, target_page
+from .render import GENERATED_DIRS, Context, Parts, place_documents, relation_state, relations_touched, render_all, target_page
 from .render_registry import entry_key
 from .render_report import report_pages
 from .repair.context import ArchiveEvidence, deps_hold
@@ -190,6 +190,26 @@ class Kept:
         if self.path:
             _write_if_changed(self.path, pickle.dumps(self.now, protocol=4))
         self.known, self.now = {}, {}
+
+
+class KeptParts(Parts):
+    """render.Parts kept from the last build: build/cache/parts-<kind>.pickle,
+    each part under its item's render key and salt. An archive-wide job saves
+    its kind in the process that ran it (render_all may fork one)."""
+
+    def __init__(self, folder: Path, keys: dict[str, str]):
+        self.folder, self.keys, self.kept = folder, keys, {}
+
+    def get(self, kind: str, item: str, salt: str, make):
+        if item not in self.keys:
+            return make()
+        if kind not in self.kept:
+            self.kept[kind] = Kept(self.folder / f"parts-{kind}.pickle")
+        return self.kept[kind].get(self.keys[item] + hashlib.sha256(salt.encode()).hexdigest()[:32], make)
+
+    def save(self, kind: str) -> None:
+        if kind in self.kept:
+            self.kept.pop(kind).save()
 
 
 def _load_pickle(path: Path | None) -> dict:
@@ -611,7 +631,8 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
         out.written += _write_if_changed(docs_dir / path, data.encode("utf-8") if isinstance(data, str) else data)
     try:
         rendered = render_all(placed, entries, citers, out.findings, skip=current, skip_entries=current_entries,
-                              ctx=ctx, sink=sink, edges=lambda p, entries: edges[p.id])
+                              ctx=ctx, sink=sink, edges=lambda p, entries: edges[p.id],
+                              parts=KeptParts(cache_dir, keys) if cache_dir else None)
     except Exception:
         # One document's text broke a page: find it, leave it out, publish the rest.
         placed = _drop_unrenderable(placed, out)

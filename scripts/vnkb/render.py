@@ -422,6 +422,21 @@ def relations_section(page: str, center: str, self_id: str, ctx: Context, used: 
     return "\n".join(parts)
 
 
+class Parts:
+    """Parts of the archive-wide files, one per document or registry entry (its
+    catalog lines and CSV rows): made each time here. A build keeps them from
+    the last under the render keys (build.KeptParts): after one change, the
+    catalog of 10,000 documents is joined, not made again."""
+
+    def get(self, kind: str, item: str, salt: str, make):
+        """make(), the part of kind for item (a document id, or "entry:" and
+        an entry id); salt: what it depends on beyond the item's render key."""
+        return make()
+
+    def save(self, kind: str) -> None:
+        pass
+
+
 def relation_state(placed: list[Placed], ctx: Context) -> dict:
     """What the relations sections read of each document (what it cites, its
     label, its title) and of each registry entry (its label)."""
@@ -669,7 +684,7 @@ def document_pages(p: Placed, citers: list | None = None, ctx: Context | None = 
 def render_all(placed: list[Placed], entries: dict | None = None, citers: dict | None = None,
                findings: list | None = None, skip: set[str] | None = None,
                skip_entries: set[str] | None = None, ctx: "Context | None" = None,
-               sink=None, edges=None) -> dict[str, str | bytes | None]:
+               sink=None, edges=None, parts: Parts | None = None) -> dict[str, str | bytes | None]:
     """Every generated file under docs/: Markdown pages (str) and the files
     pages link to: templates (.docx), calendars (.ics), api/ and tra-cuu/ data.
     Documents whose id is in `skip`, and registry entries in `skip_entries`,
@@ -678,7 +693,7 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
     each file as it is made (document and entry pages are rendered in forked
     processes in a large archive); the result then maps every path to None.
     edges(p, entries): a document's lines of api/citations.json (kept from
-    the last build by the caller)."""
+    the last build by the caller); parts: see Parts."""
     from . import forked
     from .render_listings import listing_pages
     from .render_publish import publish_jobs
@@ -705,9 +720,10 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
     # (path, data) pairs): in a large archive they are made
     # side by side by this process and a forked one (an incremental build
     # spends most of its rendering time here).
-    jobs = publish_jobs(placed, entries, skip, edges) + [
+    parts = parts or Parts()
+    jobs = publish_jobs(placed, entries, skip, edges, parts) + [
         lambda: listing_pages(placed).items(),
-        lambda: [(QUALITY_CSV, quality_csv(placed, findings)), (QUALITY_PAGE, quality_page(placed, findings))],
+        lambda: [(QUALITY_CSV, quality_csv(placed, findings, parts)), (QUALITY_PAGE, quality_page(placed, findings))],
         lambda: index_pages(entries).items(),
         lambda: repairs_pages(placed).items(),
         lambda: [("danh-muc/bo-loc-tim-kiem.json", filter_options(
@@ -721,5 +737,5 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
     return pages
 
 
-__all__ = ["render_all", "document_pages", "place_documents", "Placed", "GENERATED_DIRS", "Context",
+__all__ = ["render_all", "document_pages", "place_documents", "Placed", "GENERATED_DIRS", "Context", "Parts",
            "relation_state", "relations_touched"]

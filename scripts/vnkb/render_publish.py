@@ -235,27 +235,36 @@ def api_page() -> str:
     ])
 
 
-def publish_jobs(placed: list[Placed], entries: dict, skip: set[str] = frozenset(), edges=None) -> list:
+def publish_jobs(placed: list[Placed], entries: dict, skip: set[str] = frozenset(), edges=None, parts=None) -> list:
     """The templates, calendars, comparison page, API and resolver files as
     independent jobs: each a function that gives its files
     as (path, str or bytes) pairs (render_all runs them side by side in a
-    large archive). edges: catalog.citations_json's (None: made here)."""
-    return [partial(_catalog_files, placed, entries),
+    large archive). edges: catalog.citations_json's (None: made here);
+    parts: render.Parts (None: made here)."""
+    from .render import Parts
+    return [partial(_catalog_files, placed, entries, parts or Parts()),
             partial(_citations_file, placed, entries, edges or catalog.citation_edges),
             partial(_calendar_files, placed, skip),
             partial(_template_files, placed, skip),
             _fixed_pages]
 
 
-def _catalog_files(placed: list[Placed], entries: dict):
-    records = catalog.catalog_records(placed, entries, {
-        p.id: {"calendar": p.calendar_file if p.has_calendar else None,
-               "templates": {i: p.template_file(i) for i, a in enumerate(p.doc.attachments)
-                             if template.is_template(a)}}
-        for p in placed})
-    yield f"{API_DIR}/catalog.json", catalog.catalog_json(records)
-    yield f"{API_DIR}/danh-muc.csv", catalog.catalog_csv(records)
-    yield f"{RESOLVER_DIR}/so-hieu.json", catalog.resolver_index(records)
+def _catalog_files(placed: list[Placed], entries: dict, parts):
+    cited_by = catalog.catalog_cited_by(placed)
+
+    def files(p: Placed) -> dict:
+        return {"calendar": p.calendar_file if p.has_calendar else None,
+                "templates": {i: p.template_file(i) for i, a in enumerate(p.doc.attachments) if template.is_template(a)}}
+    documents = [parts.get("catalog", p.id, "\n".join(cited_by.get(p.id, ())),
+                           lambda: catalog.document_part(p, files(p), cited_by.get(p.id, [])))
+                 for p in sorted(placed, key=lambda p: p.id)]
+    registry = [parts.get("catalog", "entry:" + eid, "", lambda: catalog.entry_part(eid, entries[eid]))
+                for eid in sorted(entries)]
+    parts.save("catalog")
+    catalog_json, catalog_csv, resolver = catalog.catalog_files(documents, registry)
+    yield f"{API_DIR}/catalog.json", catalog_json
+    yield f"{API_DIR}/danh-muc.csv", catalog_csv
+    yield f"{RESOLVER_DIR}/so-hieu.json", resolver
 
 
 def _citations_file(placed: list[Placed], entries: dict, edges):

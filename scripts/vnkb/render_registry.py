@@ -9,7 +9,7 @@ from collections import defaultdict
 from .cache import code_version
 from .markdown import front_matter, inline, link, table
 from .publish import graph
-from .publish.catalog import spreadsheet
+from .publish.catalog import csv_rows
 from .publish.citeform import entry_citation
 from .publish.paths import page_url
 from .paging import CONTENT_BUDGET, PAGE_BUDGET, pack_table, size
@@ -195,10 +195,24 @@ def quality_page(placed: list[Placed], findings: list) -> str:
     return page_with(rows[:pack_table(QUALITY_HEADER, rows, room)[0].count("\n") - 1])
 
 
-def quality_csv(placed: list[Placed], findings: list) -> bytes:
-    """Every finding: the document (id, address, title), its kind, the detail."""
+def quality_csv(placed: list[Placed], findings: list, parts=None) -> bytes:
+    """Every finding: the document (id, address, title), its kind, the
+    detail; by document, then kind and detail. parts: render.Parts (a
+    document's rows, kept under its render key and its findings)."""
+    from .render import Parts
+    parts = parts or Parts()
     by_id = {p.id: p for p in placed}
-    return spreadsheet(["Mã", "Địa chỉ", "Văn bản", "Loại vấn đề", "Chi tiết"], [
-        (f.doc_id, page_url(by_id[f.doc_id].page if f.doc_id in by_id else target_page(f.doc_id)),
-         by_id[f.doc_id].doc.title or "" if f.doc_id in by_id else "", KIND_VI.get(f.kind, f.kind), f.message)
-        for f in _ordered(findings)])
+    by_doc: dict[str, list] = defaultdict(list)
+    for f in findings:
+        by_doc[f.doc_id].append(f)
+
+    def rows(doc_id: str) -> str:
+        p = by_id.get(doc_id)
+        return csv_rows([(doc_id, page_url(p.page if p else target_page(doc_id)), (p.doc.title or "") if p else "",
+                          KIND_VI.get(f.kind, f.kind), f.message)
+                         for f in sorted(by_doc[doc_id], key=lambda f: (f.kind, f.message))])
+    text = "".join(parts.get("quality", doc_id, "\n".join(f"{f.kind}\t{f.message}" for f in by_doc[doc_id]),
+                             lambda: rows(doc_id)) if doc_id in by_id else rows(doc_id)
+                   for doc_id in sorted(by_doc))
+    parts.save("quality")
+    return ("\ufeff" + csv_rows([["Mã", "Địa chỉ", "Văn bản", "Loại vấn đề", "Chi tiết"]]) + text).encode("utf-8")
