@@ -129,12 +129,14 @@ def test_catalog_and_quality_rows_are_kept_by_render_key(tmp_path):
     shutil.copytree(SOURCE_DOCS, src)
     build(src, docs, cache_dir=cache)
     for kind in ("catalog", "quality"):
-        path = cache / f"parts-{kind}.pickle"
-        kept = pickle.loads(path.read_bytes())
-        assert kept
-        for key, part in kept.items():
-            kept[key] = ([f'{{"id": "giu-lai-{kind}"}}'],) + part[1:] if kind == "catalog" else f"giu-lai-{kind}\r\n"
-        path.write_bytes(pickle.dumps(kept))
+        shards = sorted(cache.glob(f"parts-{kind}-*.pickle"))
+        assert len(shards) == 17 and sum(len(pickle.loads(path.read_bytes())) for path in shards)
+        for path in shards:
+            kept = pickle.loads(path.read_bytes())
+            for key, part in kept.items():
+                kept[key] = ([f'{{"id": "giu-lai-{kind}"}}'],) + part[1:] if kind == "catalog" \
+                    else f"giu-lai-{kind}\r\n"
+            path.write_bytes(pickle.dumps(kept))
     build(src, docs, cache_dir=cache)
     assert "giu-lai-catalog" in (docs / "api" / "catalog.json").read_text(encoding="utf-8")
     assert "giu-lai-quality" in (docs / "danh-muc" / "kiem-tra-du-lieu.csv").read_text(encoding="utf-8-sig")
@@ -146,6 +148,24 @@ def test_catalog_and_quality_rows_are_kept_by_render_key(tmp_path):
     build(src, tmp_path / "clean")
     for f in ("api/catalog.json", "api/danh-muc.csv", "tra-cuu/so-hieu.json", "danh-muc/kiem-tra-du-lieu.csv"):
         assert (docs / f).read_bytes() == (tmp_path / "clean" / f).read_bytes(), f
+
+
+def test_kept_results_rewrite_only_the_files_of_changed_keys(tmp_path):
+    from vnkb.build import Kept
+    kept = Kept(tmp_path / "k.pickle")
+    for key in ("a1", "b2", "c3", "zz"):
+        kept.get(key, key.upper)
+    kept.save()
+    inode = {p.name: p.stat().st_ino for p in tmp_path.glob("k-*.pickle")}
+    assert len(inode) == 17
+    again = Kept(tmp_path / "k.pickle")
+    assert [again.get(key, lambda: "made") for key in ("a1", "b9", "c3")] == ["A1", "made", "C3"]
+    again.save()                      # b9 is new, zz is gone: the files of b and of other keys change
+    rewritten = {p.name for p in tmp_path.glob("k-*.pickle") if p.stat().st_ino != inode[p.name]}
+    assert rewritten == {"k-b.pickle", "k-_.pickle"}
+    third = Kept(tmp_path / "k.pickle")
+    third.get("a1", lambda: "made")
+    assert third.known == {"a1": "A1", "b9": "made", "c3": "C3"}
 
 
 def test_files_go_by_the_last_build_list_unless_docs_changed_behind_it(tmp_path):

@@ -35,13 +35,21 @@ def _render(monkeypatch, parallel_from: int, sink=None) -> dict:
     return render_all(placed, entries, cited_by(placed), [], sink=sink)
 
 
-def test_forked_pages_are_the_serial_pages(monkeypatch):
+def test_forked_pages_are_the_serial_pages(monkeypatch, tmp_path):
+    """Pages and archive-wide files made by forked processes (each job's files
+    written by the process that ran it) are the serial ones, in the same order."""
     serial = _render(monkeypatch, 10**9)
-    made: list = []
-    parallel = _render(monkeypatch, 1, sink=lambda path, text: made.append((path, text)))
+
+    def sink(path: str, data) -> bool:
+        out = tmp_path / path
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        return True
+    parallel = _render(monkeypatch, 1, sink=sink)
     assert sum(1 for p in serial if p.startswith("van-ban/")) >= 80
-    assert [p for p, _ in made] == [p for p, v in serial.items() if p in dict(made)]   # same order
-    assert {p: (v if v is not None else dict(made)[p]) for p, v in parallel.items()} == serial
+    assert list(parallel) == list(serial) and set(parallel.values()) == {True}
+    assert {p: (tmp_path / p).read_bytes() for p in parallel} == \
+        {p: v.encode("utf-8") if isinstance(v, str) else v for p, v in serial.items()}
 
 
 def test_forked_map_keeps_order_and_raises(monkeypatch):

@@ -174,26 +174,58 @@ def _on_disk_pages(docs_dir: Path, page: str) -> list[str]:
 
 
 class Kept:
-    """A document's result kept from the last build (a file in build/cache)
-    under a key of everything it depends on; save() keeps this build's only."""
+    """A document's result kept from the last build under a key of everything
+    it depends on; save() keeps this build's only. Kept in files by the key's
+    first character (name-0.pickle ... name-f.pickle): after one change a
+    build rewrites one or two of them, not all (the edges of 10,000 documents
+    are 100 MB)."""
+
+    SHARDS = "0123456789abcdef_"
 
     def __init__(self, path: Path | None):
-        self.path, self.known, self.now = path, None, {}
+        self.path, self.known, self.now, self.made = path, None, {}, set()
+
+    def _shard(self, key: str) -> str:
+        return key[:1] if key[:1] in self.SHARDS[:-1] else "_"
+
+    def _file(self, shard: str) -> Path:
+        return self.path.with_name(f"{self.path.stem}-{shard}{self.path.suffix}")
+
+    def _load(self) -> None:
+        if self.known is None:      # when first asked: not before it is needed
+            self.known = {}
+            for shard in self.SHARDS if self.path else ():
+                self.known.update(_load_pickle(self._file(shard)))
 
     def get(self, key: str, make):
-        if self.known is None:
-            self.known = _load_pickle(self.path)      # when first asked: not before it is needed
-        value = self.now[key] = self.known[key] if key in self.known else make()
+        self._load()
+        if key in self.known:
+            value = self.known[key]
+        else:
+            value = make()
+            self.made.add(key)
+        self.now[key] = value
         return value
 
     def save(self) -> None:
         if self.path:
-            _write_if_changed(self.path, pickle.dumps(self.now, protocol=4))
-        self.known, self.now = {}, {}
+            self._load()
+            now: dict[str, dict] = {shard: {} for shard in self.SHARDS}
+            for key, value in self.now.items():
+                now[self._shard(key)][key] = value
+            before: dict[str, set] = {shard: set() for shard in self.SHARDS}
+            for key in self.known:
+                before[self._shard(key)].add(key)
+            touched = {self._shard(key) for key in self.made}
+            for shard, values in now.items():
+                if shard in touched or values.keys() != before[shard] or not self._file(shard).is_file():
+                    _write_if_changed(self._file(shard), pickle.dumps(values, protocol=4))
+            self.path.unlink(missing_ok=True)        # (one file, before)
+        self.known, self.now, self.made = {}, {}, set()
 
 
 class KeptParts(Parts):
-    """render.Parts kept from the last build: build/cache/parts-<kind>.pickle,
+    """render.Parts kept from the last build: build/cache/parts-<kind>-*.pickle,
     each part under its item's render key and salt. An archive-wide job saves
     its kind in the process that ran it (render_all may fork one)."""
 
@@ -627,8 +659,8 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
 
     listed = _take_file_list(cache_dir, docs_dir)        # (before anything is written)
 
-    def sink(path: str, data: str | bytes) -> None:     # every file goes to disk as it is made
-        out.written += _write_if_changed(docs_dir / path, data.encode("utf-8") if isinstance(data, str) else data)
+    def sink(path: str, data: str | bytes) -> bool:     # every file goes to disk as it is made
+        return _write_if_changed(docs_dir / path, data.encode("utf-8") if isinstance(data, str) else data)
     try:
         rendered = render_all(placed, entries, citers, out.findings, skip=current, skip_entries=current_entries,
                               ctx=ctx, sink=sink, edges=lambda p, entries: edges[p.id],
@@ -643,6 +675,7 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
         current_entries = set()
         keys = {k: v for k, v in keys.items() if not k.startswith("entry:")}
         models = {}             # (linked again: the index hashes the records themselves)
+    out.written += sum(1 for wrote in rendered.values() if wrote is True)
     pages: dict[str, bytes | _Copy | None] = dict.fromkeys(rendered)    # the sink wrote them
     del rendered
     for eid in current_entries:             # on disk: its page, and the pages its mentions continue on

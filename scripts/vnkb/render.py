@@ -684,14 +684,16 @@ def document_pages(p: Placed, citers: list | None = None, ctx: Context | None = 
 def render_all(placed: list[Placed], entries: dict | None = None, citers: dict | None = None,
                findings: list | None = None, skip: set[str] | None = None,
                skip_entries: set[str] | None = None, ctx: "Context | None" = None,
-               sink=None, edges=None, parts: Parts | None = None) -> dict[str, str | bytes | None]:
+               sink=None, edges=None, parts: Parts | None = None) -> dict[str, str | bytes | bool]:
     """Every generated file under docs/: Markdown pages (str) and the files
     pages link to: templates (.docx), calendars (.ics), api/ and tra-cuu/ data.
     Documents whose id is in `skip`, and registry entries in `skip_entries`,
     are left out (their pages on disk are known to be current). ctx: the
     archive's Context when the caller has it already. sink(path, data): takes
     each file as it is made (document and entry pages are rendered in forked
-    processes in a large archive); the result then maps every path to None.
+    processes in a large archive, and an archive-wide job's files go to it from
+    the process that ran the job) and says whether it changed a file; the
+    result then maps every path to that.
     edges(p, entries): a document's lines of api/citations.json (kept from
     the last build by the caller); parts: see Parts."""
     from . import forked
@@ -701,14 +703,10 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
     from .render_repairs import repairs_pages
     entries, citers, skip, findings = entries or {}, citers or {}, skip or set(), findings or []
     ctx = ctx or Context.of(placed, entries)
-    pages: dict[str, str | bytes | None] = {}
+    pages: dict[str, str | bytes | bool] = {}
 
     def take(path: str, data: str | bytes) -> None:
-        if sink is None:
-            pages[path] = data
-        else:
-            sink(path, data)
-            pages[path] = None
+        pages[path] = data if sink is None else sink(path, data)
     todo = [p for p in placed if p.id not in skip]
     for made in forked.forked_map(lambda i: document_pages(todo[i], citers.get(todo[i].id, []), ctx),
                                   range(len(todo))):
@@ -730,10 +728,13 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
             [document_filters(p.doc) for p in placed]
             + [attachment_filters(p.doc, a) for p in placed for a in p.doc.attachments]
             + [entry_filters(e) for e in entries.values()]))]]
+    def made(job) -> list:
+        # with a sink, the files go to it from the process that made them
+        # (catalog.json, citations.json ... are 200 MB at 10,000 documents)
+        return list(job()) if sink is None else [(path, sink(path, data)) for path, data in job()]
     run = forked.two_way_map if len(placed) >= forked.PARALLEL_FROM else map
-    for made in run(lambda job: list(job()), jobs):
-        for path, data in made:
-            take(path, data)
+    for files in run(made, jobs):
+        pages.update(files)
     return pages
 
 
