@@ -29,7 +29,6 @@ from .normalize import normalize
 from .overrides import OverrideError, apply_override, load_override
 from .parse import make_title, parse
 from .publish import aliases as url_aliases
-from .publish.catalog import citation_edges
 from .publish.paths import page_url
 from .render import GENERATED_DIRS, Context, Parts, place_documents, relation_state, relations_touched, render_all, target_page
 from .render_registry import entry_key
@@ -177,8 +176,8 @@ class Kept:
     """A document's result kept from the last build under a key of everything
     it depends on; save() keeps this build's only. Kept in files by the key's
     first character (name-0.pickle ... name-f.pickle): after one change a
-    build rewrites one or two of them, not all (the edges of 10,000 documents
-    are 100 MB)."""
+    build rewrites one or two of them, not all (the lines of citations.json
+    of 10,000 documents are 100 MB)."""
 
     SHARDS = "0123456789abcdef_"
 
@@ -625,15 +624,6 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
     out.findings = [f for p in placed for f in own.get(keys[p.id], lambda: document_findings(p.id, p.doc))] \
         + archive_findings(entries)
     own.save()
-    # its edges in api/citations.json: on it, and on which of its targets are
-    # registry entries (looked up here: the file may be made in a forked process)
-    edge_cache = Kept(cache_dir / "citation-edges.pickle" if cache_dir else None)
-    edges = {}
-    for p in placed:
-        kinds = "".join("r" if c.target in entries else "d" for c in p.doc.citations if c.target)
-        edges[p.id] = edge_cache.get(keys[p.id] + kinds, lambda: citation_edges(p, entries))
-    edge_cache.save()
-    del edge_cache
     key_file = cache_dir / "render-keys.json" if cache_dir else None
     old_keys = _load_json(key_file)
     current = _current_pages(placed, keys, previous, docs_dir, old_keys)
@@ -652,7 +642,7 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
     del around
     current_entries = {eid for eid in entries if old_keys.get("entry:" + eid) == keys["entry:" + eid]
                        and (docs_dir / target_page(eid)).is_file()}
-    # So do the archive's links, keys, findings and edges, made since: the
+    # So do the archive's links, keys and findings, made since: the
     # collector resumes for what rendering makes, and leaves all these be.
     gc.freeze()
     gc.enable()
@@ -663,7 +653,7 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
         return _write_if_changed(docs_dir / path, data.encode("utf-8") if isinstance(data, str) else data)
     try:
         rendered = render_all(placed, entries, citers, out.findings, skip=current, skip_entries=current_entries,
-                              ctx=ctx, sink=sink, edges=lambda p, entries: edges[p.id],
+                              ctx=ctx, sink=sink,
                               parts=KeptParts(cache_dir, keys) if cache_dir else None)
     except Exception:
         # One document's text broke a page: find it, leave it out, publish the rest.
@@ -739,7 +729,7 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
     # keeps them under it, and makes only the changed documents' records
     groups = record_groups(placed, entries, models) if index_dir is not None else None
     del models
-    edges = keys = None         # (names the closures above read)
+    keys = None                 # (a name the closure above reads)
     if index_dir is not None:
         out.index_stats = build_index(index_dir, groups)
         out.timings["index"] = time.perf_counter() - t

@@ -684,7 +684,7 @@ def document_pages(p: Placed, citers: list | None = None, ctx: Context | None = 
 def render_all(placed: list[Placed], entries: dict | None = None, citers: dict | None = None,
                findings: list | None = None, skip: set[str] | None = None,
                skip_entries: set[str] | None = None, ctx: "Context | None" = None,
-               sink=None, edges=None, parts: Parts | None = None) -> dict[str, str | bytes | bool]:
+               sink=None, parts: Parts | None = None) -> dict[str, str | bytes | bool]:
     """Every generated file under docs/: Markdown pages (str) and the files
     pages link to: templates (.docx), calendars (.ics), api/ and tra-cuu/ data.
     Documents whose id is in `skip`, and registry entries in `skip_entries`,
@@ -694,8 +694,7 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
     processes in a large archive, and an archive-wide job's files go to it from
     the process that ran the job) and says whether it changed a file; the
     result then maps every path to that.
-    edges(p, entries): a document's lines of api/citations.json (kept from
-    the last build by the caller); parts: see Parts."""
+    parts: see Parts."""
     from . import forked
     from .render_listings import listing_pages
     from .render_publish import publish_jobs
@@ -719,7 +718,7 @@ def render_all(placed: list[Placed], entries: dict | None = None, citers: dict |
     # side by side by this process and a forked one (an incremental build
     # spends most of its rendering time here).
     parts = parts or Parts()
-    jobs = publish_jobs(placed, entries, skip, edges, parts) + [
+    jobs = publish_jobs(placed, entries, skip, parts) + [
         lambda: listing_pages(placed).items(),
         lambda: [(QUALITY_CSV, quality_csv(placed, findings, parts)), (QUALITY_PAGE, quality_page(placed, findings))],
         lambda: index_pages(entries).items(),

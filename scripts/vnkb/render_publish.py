@@ -235,15 +235,14 @@ def api_page() -> str:
     ])
 
 
-def publish_jobs(placed: list[Placed], entries: dict, skip: set[str] = frozenset(), edges=None, parts=None) -> list:
+def publish_jobs(placed: list[Placed], entries: dict, skip: set[str] = frozenset(), parts=None) -> list:
     """The templates, calendars, comparison page, API and resolver files as
     independent jobs: each a function that gives its files
     as (path, str or bytes) pairs (render_all runs them side by side in a
-    large archive). edges: catalog.citations_json's (None: made here);
-    parts: render.Parts (None: made here)."""
+    large archive). parts: render.Parts (None: made here)."""
     from .render import Parts
     return [partial(_catalog_files, placed, entries, parts or Parts()),
-            partial(_citations_file, placed, entries, edges or catalog.citation_edges),
+            partial(_citations_file, placed, entries, parts or Parts()),
             partial(_calendar_files, placed, skip),
             partial(_template_files, placed, skip),
             _fixed_pages]
@@ -267,8 +266,14 @@ def _catalog_files(placed: list[Placed], entries: dict, parts):
     yield f"{RESOLVER_DIR}/so-hieu.json", resolver
 
 
-def _citations_file(placed: list[Placed], entries: dict, edges):
-    yield f"{API_DIR}/citations.json", catalog.citations_json(placed, entries, edges)
+def _citations_file(placed: list[Placed], entries: dict, parts):
+    def edges(p: Placed, entries: dict) -> list[str]:
+        # a document's edges depend on it and on which of its targets are registry entries
+        kinds = "".join("r" if c.target in entries else "d" for c in p.doc.citations if c.target)
+        return parts.get("edges", p.id, kinds, lambda: catalog.citation_edges(p, entries))
+    text = catalog.citations_json(placed, entries, edges)
+    parts.save("edges")
+    yield f"{API_DIR}/citations.json", text
 
 
 def _calendar_files(placed: list[Placed], skip: set[str]):
