@@ -381,8 +381,8 @@ def _remove_listed(docs_dir: Path, pages, listed: set[str]) -> int:
             continue            # (the record is build/cache's own; still, never outside these folders)
         try:
             os.unlink(docs_dir / f)
-        except FileNotFoundError:
-            continue
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            continue            # (gone, or a folder now: not a file this build left)
         removed += 1
         for k in range(len(parts) - 1, 1, -1):      # the folders it leaves empty, up to the top one
             try:

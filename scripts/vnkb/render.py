@@ -423,10 +423,11 @@ def relations_section(page: str, center: str, self_id: str, ctx: Context, used: 
 
 
 class Parts:
-    """Parts of the archive-wide files, one per document or registry entry (its
-    catalog lines and CSV rows): made each time here. A build keeps them from
-    the last under the render keys (build.KeptParts): after one change, the
-    catalog of 10,000 documents is joined, not made again."""
+    """Parts of the archive-wide files, one per document or registry entry
+    (its lines of catalog.json and citations.json, its CSV rows): made each
+    time here. A build keeps them from the last under the render keys
+    (build.KeptParts): after one change, the catalog of 10,000 documents is
+    joined, not made again."""
 
     def get(self, kind: str, item: str, salt: str, make):
         """make(), the part of kind for item (a document id, or "entry:" and

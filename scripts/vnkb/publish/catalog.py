@@ -167,12 +167,6 @@ def _cell(value) -> str:
     return "'" + text if _FORMULA.match(text) else text
 
 
-def spreadsheet(header: list[str], rows) -> bytes:
-    """A CSV file for Excel: UTF-8 with BOM (it opens with the right letters),
-    CRLF rows, cells it would run as formulas neutralised."""
-    return ("\ufeff" + csv_rows([header]) + csv_rows(rows)).encode("utf-8")
-
-
 def _document_row(d: dict) -> tuple:
     return ("Văn bản", d["id"], d["url"], d["type_name"], d["number"], d["issued_date"],
             d["year"], d["organ_name"], d["subject"] or d["title"], "")
@@ -188,7 +182,8 @@ def _entry_row(e: dict) -> tuple:
 
 
 def csv_rows(rows) -> str:
-    """Rows as spreadsheet() writes them: CRLF, cells Excel would run as formulas neutralised."""
+    """Rows of a CSV file for Excel (which reads it as UTF-8 after a BOM):
+    CRLF, cells it would run as formulas neutralised."""
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\r\n").writerows([_cell(x) for x in row] for row in rows)
     return buf.getvalue()
