@@ -32,7 +32,7 @@ from .publish import aliases as url_aliases
 from .publish.paths import page_url
 from .render import GENERATED_DIRS, Context, Parts, place_documents, relation_state, relations_touched, render_all, target_page
 from .render_registry import entry_key
-from .render_report import report_pages
+from .render_report import needs_attention, report_pages
 from .repair.context import ArchiveEvidence, deps_hold
 from .workers import Limits, run_files
 
@@ -740,7 +740,7 @@ def _build(root: Path, docs_dir: Path, log, index_dir: Path | None, cache_dir: P
 def report_lines(result: BuildResult) -> list[str]:
     lines = []
     for r in result.results:
-        if r.status != "ok" or r.reason:
+        if needs_attention(r):
             lines.append(f"{r.status.upper():9} {r.path}: [{r.stage}] {r.reason}")
         if r.ocr_pages:
             conf = f", mean confidence {r.ocr_confidence:.0f}%" if r.ocr_confidence is not None else ""

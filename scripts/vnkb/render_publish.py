@@ -241,8 +241,9 @@ def publish_jobs(placed: list[Placed], entries: dict, skip: set[str] = frozenset
     as (path, str or bytes) pairs (render_all runs them side by side in a
     large archive). parts: render.Parts (None: made here)."""
     from .render import Parts
-    return [partial(_catalog_files, placed, entries, parts or Parts()),
-            partial(_citations_file, placed, entries, parts or Parts()),
+    parts = parts or Parts()
+    return [partial(_catalog_files, placed, entries, parts),
+            partial(_citations_file, placed, entries, parts),
             partial(_calendar_files, placed, skip),
             partial(_template_files, placed, skip),
             _fixed_pages]
